@@ -1,0 +1,1 @@
+"""Felling certificates (ciršanas apliecinājumi): model, rules, storage and sources."""
