@@ -28,7 +28,8 @@ class DatabaseSettings(BaseSettings):
 
     url: str = Field(
         default="",
-        description="SQLAlchemy URL (postgresql+psycopg://…). Empty: the private cluster under var/.",
+        description="SQLAlchemy URL (postgresql+psycopg://…). "
+        "Empty: the private cluster under var/.",
     )
     pool_size: int = Field(default=10, ge=1, le=200, description="Connections kept per process.")
 

@@ -1,0 +1,1 @@
+"""The ``geoservice`` command line; each command group lives in its own module here."""

@@ -1,0 +1,1 @@
+"""Database access: engine construction and forward-only SQL migrations."""

@@ -1,0 +1,50 @@
+"""Which background services `make run` starts beside the web server, and its banner.
+
+``python -m geoservice.services`` prints the commands (one per line); ``--banner`` prints how
+to log in. Services appear here as their commands land (the worker, the TRACES simulator).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from geoservice.accounts.demo import DEMO_ORGS, DEMO_PASSWORD, demo_email
+from geoservice.cli.main import build_parser
+from geoservice.settings import load_settings
+
+
+def background_commands() -> list[str]:
+    settings = load_settings()
+    parser = build_parser()
+    action = parser._subparsers._group_actions[0] if parser._subparsers else None
+    commands = set(getattr(action, "choices", None) or ())
+    wanted = []
+    if not settings.traces.url and "traces-sim" in commands:
+        wanted.append("traces-sim")
+    if "worker" in commands:
+        wanted.append("worker")
+    return wanted
+
+
+def banner() -> str:
+    settings = load_settings()
+    lines = [
+        "",
+        f"  geoservice is starting on http://{settings.web.host}:{settings.web.port}",
+        f"  API documentation: http://{settings.web.host}:{settings.web.port}/api/v1/docs",
+        f"  Demo logins (password for all: {DEMO_PASSWORD}):",
+    ]
+    for org in DEMO_ORGS:
+        lines.append(f"    {org.name}:")
+        for role in org.roles:
+            lines.append(f"      {demo_email(role, org):38} {role}")
+    if not settings.traces.url:
+        lines.append("  TRACES: built-in simulator (results are labelled simulated)")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    if "--banner" in sys.argv:
+        print(banner())
+    else:
+        print("\n".join(background_commands()))

@@ -1,0 +1,132 @@
+"""The composition root: ``create_app(settings)`` wires settings, database, routes and middleware.
+
+Nothing connects at import time; the engine is created in the lifespan and disposed after.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from geoservice import __version__
+from geoservice.db.engine import make_engine
+from geoservice.errors import GeoserviceError
+from geoservice.settings import ROOT, Settings
+from geoservice.web import errors
+from geoservice.web.middleware import (
+    BodyLimitMiddleware,
+    CatchAllMiddleware,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+)
+from geoservice.web.routing import RouteTable, combine, openapi_document
+from geoservice.web.templates import make_environment
+
+SECRET_FILE = ROOT / "var" / "secret_key"
+STATIC_DIR = ROOT / "web" / "static"
+NODE_MODULES = ROOT / "node_modules"
+VENDOR = {
+    "leaflet": NODE_MODULES / "leaflet" / "dist",
+    "geoman": NODE_MODULES / "@geoman-io" / "leaflet-geoman-free" / "dist",
+}
+
+
+def route_tables() -> list[RouteTable]:
+    """Every route module's table; a new module is added here and nowhere else."""
+    from geoservice.web.routes import docs, health, pages, session
+
+    tables = [health.routes, session.routes, docs.routes, pages.routes]
+    for name in _optional_route_modules():
+        module = __import__(f"geoservice.web.routes.{name}", fromlist=["routes"])
+        tables.append(module.routes)
+    return tables
+
+
+def _optional_route_modules() -> list[str]:
+    """Route modules of the domain packages, discovered so each lands without editing this file."""
+    folder = Path(__file__).parent / "routes"
+    core = {"__init__", "docs", "health", "pages", "session"}
+    return sorted(p.stem for p in folder.glob("*.py") if p.stem not in core)
+
+
+def _secret_key(settings: Settings) -> str:
+    key = settings.web.secret_key.get_secret_value()
+    if key:
+        return key
+    if settings.web.environment == "test":
+        return secrets.token_urlsafe(32)
+    SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+    if not SECRET_FILE.exists():
+        SECRET_FILE.write_text(secrets.token_urlsafe(48))
+        SECRET_FILE.chmod(0o600)
+    return SECRET_FILE.read_text().strip()
+
+
+def content_security_policy(settings: Settings) -> str:
+    img = ["'self'", "data:", "blob:"]
+    for url in (settings.web.basemap_url, settings.web.orthophoto_wms_url):
+        if url.startswith("http"):
+            origin = "/".join(url.split("/", 3)[:3])
+            img.append(origin.replace("{s}", "*"))
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src {' '.join(img)}; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def create_app(settings: Settings) -> Starlette:
+    logging.basicConfig(level=settings.web.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    tables = route_tables()
+    routes = combine(tables)
+    routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))
+    for name, folder in VENDOR.items():
+        if folder.is_dir():
+            routes.append(Mount(f"/vendor/{name}", StaticFiles(directory=folder), name=name))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.engine = make_engine(settings.database)
+        try:
+            yield
+        finally:
+            app.state.engine.dispose()
+
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(CatchAllMiddleware),
+        Middleware(SecurityHeadersMiddleware, csp=content_security_policy(settings)),
+        Middleware(BodyLimitMiddleware, max_bytes=int(settings.web.max_body_mb * 1_000_000)),
+        Middleware(
+            SessionMiddleware,
+            secret_key=_secret_key(settings),
+            session_cookie="geoservice_session",
+            max_age=settings.web.session_hours * 3600,
+            same_site="lax",
+            https_only=settings.web.environment == "production",
+        ),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={
+            GeoserviceError: errors.handle_geoservice_error,
+            HTTPException: errors.handle_http_exception,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = make_environment()
+    app.state.openapi = openapi_document(tables, title="geoservice API", version=__version__)
+    return app

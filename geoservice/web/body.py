@@ -1,0 +1,58 @@
+"""Reading request bodies into pydantic models with clear 4xx answers."""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+
+from geoservice.errors import BadRequest, UnsupportedMediaType, ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validation_details(exc: ValidationError) -> list[dict[str, object]]:
+    """Pydantic's errors as ``{"field": "a.b", "message": …}`` a person can act on."""
+    details: list[dict[str, object]] = []
+    for err in exc.errors(include_url=False, include_context=False):
+        field = ".".join(str(p) for p in err["loc"])
+        details.append({"field": field, "message": err["msg"], "type": err["type"]})
+    return details
+
+
+def model_from(data: object, model: type[M]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = validation_details(exc)
+        first = details[0]
+        raise ValidationFailed(
+            f"{first['field'] or 'body'}: {first['message']}"
+            + (f" (and {len(details) - 1} more)" if len(details) > 1 else ""),
+            details=details,
+        ) from None
+
+
+async def read_json(request: Request) -> object:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ("application/json", "application/geo+json", ""):
+        raise UnsupportedMediaType(
+            f"Send JSON (Content-Type: application/json), not {content_type}.")
+    raw = await request.body()
+    if not raw.strip():
+        raise BadRequest("The request body is empty; send a JSON object.", code="empty_body")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise BadRequest("The body is not UTF-8 text.", code="malformed_json") from None
+    except json.JSONDecodeError as exc:
+        raise BadRequest(
+            f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+            code="malformed_json",
+        ) from None
+
+
+async def parse_json(request: Request, model: type[M]) -> M:
+    return model_from(await read_json(request), model)

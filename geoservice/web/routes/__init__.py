@@ -1,0 +1,1 @@
+"""Route modules, one per concern; ``ALL`` lists their tables in mounting order."""

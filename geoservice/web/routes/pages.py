@@ -1,0 +1,26 @@
+"""The HTML pages of the web client that are not tied to one domain (home, language)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from geoservice import i18n
+from geoservice.web import auth
+from geoservice.web.routes.session import _safe_next
+from geoservice.web.routing import RouteTable
+from geoservice.web.templates import render
+
+routes = RouteTable()
+
+
+@routes.page("GET", "/")
+async def home(request: Request) -> Response:
+    principal = await auth.require(request)
+    return render(request, "home.html", {"principal": principal})
+
+
+@routes.page("GET", "/lang/{lang}")
+async def switch_language(request: Request) -> Response:
+    request.session["lang"] = i18n.pick_language(request.path_params["lang"])
+    return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
