@@ -19,6 +19,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from geoservice import __version__
+from geoservice import events
 from geoservice.db.engine import make_engine
 from geoservice.errors import GeoserviceError
 from geoservice.settings import ROOT, Settings
@@ -88,6 +89,7 @@ def content_security_policy(settings: Settings) -> str:
 def create_app(settings: Settings) -> Starlette:
     logging.basicConfig(level=settings.web.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    events.load_handlers()
     tables = route_tables()
     routes = combine(tables)
     routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"))
