@@ -57,7 +57,7 @@ migrate: setup db
 	@$(GS) db migrate
 
 demo: migrate
-	@$(GS) demo load
+	@$(GS) demo load --quiet
 
 run: demo
 	@echo "» serving on http://$${GEOSERVICE_HOST:-127.0.0.1}:$${GEOSERVICE_PORT:-8000}  (Ctrl+C stops)"

@@ -23,7 +23,6 @@ for svc in $("$ROOT/.venv/bin/python" -m geoservice.services); do
   echo $! >> "$PIDS"
 done
 trap stop_services EXIT INT TERM
-"$GS" demo load --quiet >/dev/null
 "$ROOT/.venv/bin/python" -m geoservice.services --banner
 exec_status=0
 "$GS" serve || exec_status=$?
