@@ -1,0 +1,1 @@
+"""Demo data: land-use layers of Jumurdas pagasts built around the simulator's certificates."""
