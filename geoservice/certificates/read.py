@@ -1,0 +1,169 @@
+"""Reading certificates in the API shape, one by id or a filtered page, within the tenancy rule."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from geoservice.accounts.principal import Principal
+from geoservice.certificates.rules import volume_check
+from geoservice.errors import NotFound
+from geoservice.spatial.crs import LKS92, WGS84, crs_name
+
+_CERT_SQL = """
+SELECT c.id::text AS id, c.ca_number, c.source, c.issued_on, c.valid_until, c.felling_from,
+       c.felling_to, c.place, c.status, c.verdict, c.version,
+       c.organisation_id::text AS organisation_id, c.created_at, c.updated_at
+FROM certificates c WHERE c.id = ANY(CAST(:ids AS uuid[]))
+"""
+
+
+@cache
+def sql(name: str) -> str:
+    """A named SQL file of this package."""
+    return resources.files("geoservice.certificates").joinpath("sql", name).read_text("utf-8")
+
+
+def not_found(cert_id: str) -> NotFound:
+    return NotFound(f"Certificate {cert_id} was not found.", code="certificate_not_found")
+
+
+def parse_id(cert_id: str) -> str:
+    """The id as a canonical UUID string; anything else is simply not found."""
+    try:
+        return str(uuid.UUID(cert_id))
+    except (ValueError, AttributeError):
+        raise not_found(cert_id) from None
+
+
+def visible_row(
+    conn: Connection, principal: Principal, cert_id: str, *, lock: bool = False
+) -> dict[str, Any]:
+    """The certificate's row when the principal may see it; 404 otherwise (same for others')."""
+    where, params = principal.org_filter("c.organisation_id")
+    row = conn.execute(
+        text(f"SELECT c.id::text AS id, c.ca_number, c.status, c.version, "
+             f"c.organisation_id::text AS organisation_id FROM certificates c "
+             f"WHERE c.id = CAST(:id AS uuid) AND {where}{' FOR UPDATE' if lock else ''}"),
+        {"id": parse_id(cert_id), **params},
+    ).mappings().first()
+    if row is None:
+        raise not_found(cert_id)
+    return dict(row)
+
+
+def _total_check(areas: list[dict[str, Any]]) -> dict[str, Any]:
+    planned = sum(a["volume_check"]["planned_m3"] for a in areas)
+    accounted = sum(a["volume_check"]["accounted_m3"] for a in areas)
+    return volume_check(planned, accounted)
+
+
+def load(conn: Connection, ids: list[str], epsg: int = WGS84) -> list[dict[str, Any]]:
+    """Certificates in the API shape, in the order of ``ids`` (no tenancy check here)."""
+    if not ids:
+        return []
+    certs = {r["id"]: dict(r) for r in conn.execute(text(_CERT_SQL), {"ids": ids}).mappings()}
+    areas: dict[str, list[dict[str, Any]]] = {i: [] for i in certs}
+    by_area: dict[str, dict[str, Any]] = {}
+    for row in conn.execute(text(sql("areas.sql")), {"ids": ids, "epsg": epsg}).mappings():
+        area = dict(row)
+        area["geometry"] = json.loads(area["geometry"])
+        area["volumes"], area["products"] = [], []
+        by_area[area["id"]] = area
+        areas[area.pop("certificate_id")].append(area)
+    if by_area:
+        params = {"ids": list(by_area)}
+        for v in conn.execute(text(
+                "SELECT area_id::text AS a, species_code, m3::float8 AS m3, "
+                "planned_m3::float8 AS planned_m3 FROM area_volumes "
+                "WHERE area_id = ANY(CAST(:ids AS uuid[])) ORDER BY area_id, m3 DESC, "
+                "species_code"), params).mappings():
+            by_area[v["a"]]["volumes"].append(
+                {"species_code": v["species_code"], "m3": v["m3"], "planned_m3": v["planned_m3"]})
+        for p in conn.execute(text(
+                "SELECT area_id::text AS a, hs_code, m3::float8 AS m3 FROM area_products "
+                "WHERE area_id = ANY(CAST(:ids AS uuid[])) ORDER BY area_id, hs_code DESC"),
+                params).mappings():
+            by_area[p["a"]]["products"].append({"hs_code": p["hs_code"], "m3": p["m3"]})
+    out: list[dict[str, Any]] = []
+    for cert_id in ids:
+        if cert_id not in certs:
+            continue
+        cert = certs[cert_id]
+        for area in areas[cert_id]:
+            planned = sum(v["planned_m3"] if v["planned_m3"] is not None else v["m3"]
+                          for v in area["volumes"])
+            area["volume_check"] = volume_check(planned, sum(v["m3"] for v in area["volumes"]))
+        cert["crs"] = crs_name(epsg)
+        cert["areas"] = areas[cert_id]
+        cert["volume_check"] = _total_check(areas[cert_id])
+        out.append(cert)
+    return out
+
+
+def get(conn: Connection, principal: Principal, cert_id: str, epsg: int = WGS84) -> dict[str, Any]:
+    row = visible_row(conn, principal, cert_id)
+    return load(conn, [row["id"]], epsg)[0]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Search parameters of ``GET /api/v1/certificates`` (already validated)."""
+
+    q: str | None = None
+    status: str | None = None
+    verdict: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    bbox_epsg: int = WGS84
+    limit: int = 50
+    offset: int = 0
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(
+    conn: Connection, principal: Principal, f: Filters, epsg: int = WGS84
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of visible certificates and the total number that match."""
+    where, tenant = principal.org_filter("c.organisation_id")
+    clauses = [where]
+    params: dict[str, Any] = dict(tenant, limit=f.limit, offset=f.offset)
+    if f.q:
+        q = _like(f.q.strip())
+        params.update(prefix=q + "%", contains="%" + q + "%")
+        clauses.append(
+            "(c.ca_number ILIKE :prefix OR c.place ILIKE :contains OR c.id IN ("
+            "SELECT s.certificate_id FROM felling_areas s "
+            "WHERE s.cadastral_designation LIKE :prefix))")
+    if f.status:
+        clauses.append("c.status = :status")
+        params["status"] = f.status
+    if f.verdict:
+        clauses.append("c.verdict = :verdict")
+        params["verdict"] = f.verdict
+    if f.bbox:
+        params.update(zip(("x0", "y0", "x1", "y1"), f.bbox, strict=True))
+        envelope = "ST_MakeEnvelope(:x0, :y0, :x1, :y1, 3059)" if f.bbox_epsg == LKS92 else \
+            "ST_Transform(ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326), 3059)"
+        clauses.append(
+            f"c.id IN (SELECT b.certificate_id FROM felling_areas b "
+            f"WHERE ST_Intersects(b.geom, {envelope}))")
+    rows = conn.execute(text(sql("search.sql").format(where=" AND ".join(clauses))),
+                        params).all()
+    ids = [r[0] for r in rows]
+    total = int(rows[0][1]) if rows else (_count(conn, clauses, params) if f.offset else 0)
+    return load(conn, ids, epsg), total
+
+
+def _count(conn: Connection, clauses: list[str], params: dict[str, Any]) -> int:
+    return int(conn.execute(
+        text(f"SELECT count(*) FROM certificates c WHERE {' AND '.join(clauses)}"), params
+    ).scalar_one())

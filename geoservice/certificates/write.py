@@ -1,0 +1,147 @@
+"""Creating, changing and deleting certificates: one transaction, audited, version bumped.
+
+A geometry change resets the verdict to 'unchecked' and emits CERTIFICATE_GEOMETRY_CHANGED so
+the checks run again; nothing changes once a certificate is in a statement or submitted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
+
+from geoservice import events
+from geoservice.accounts import audit
+from geoservice.accounts.principal import Principal
+from geoservice.certificates.model import Certificate
+from geoservice.certificates.read import visible_row
+from geoservice.certificates.rules import ensure_editable
+from geoservice.certificates.schemas import CertificatePatch
+from geoservice.certificates.store import insert_certificate
+from geoservice.errors import Conflict, ValidationFailed
+from geoservice.spatial.geojson import parse_geometry
+
+ENTITY = "certificate"
+_SCALARS = ("issued_on", "valid_until", "felling_from", "felling_to", "place", "status")
+_AREA_FIELDS = ("cadastral_designation", "quarter", "compartment", "sub_compartment",
+                "felling_type", "execution_method")
+
+
+def duplicate(ca_number: str) -> Conflict:
+    return Conflict(f"Your organisation already has certificate {ca_number}; open it instead "
+                    "of adding it again.", code="certificate_exists",
+                    details=[{"field": "ca_number", "value": ca_number}])
+
+
+def summary(cert: Certificate) -> dict[str, Any]:
+    """What the audit log keeps about a new certificate."""
+    return {"ca_number": cert.ca_number, "source": cert.source,
+            "areas": [{"cirsma": a.cirsma, "cadastral_designation": a.cadastral_designation,
+                       "area_ha": round(a.geometry.area / 10_000, 4),
+                       "volumes": {str(v.species_code): v.m3 for v in a.volumes},
+                       "products": {p.hs_code: p.m3 for p in a.products}} for a in cert.areas]}
+
+
+def create(conn: Connection, principal: Principal, cert: Certificate) -> str:
+    """Insert a checked certificate into the principal's organisation; 409 on a duplicate."""
+    exists = conn.execute(
+        text("SELECT 1 FROM certificates WHERE organisation_id = CAST(:org AS uuid) "
+             "AND ca_number = :ca"), {"org": principal.organisation_id, "ca": cert.ca_number},
+    ).first()
+    if exists:
+        raise duplicate(cert.ca_number)
+    try:
+        with conn.begin_nested():
+            cert_id = insert_certificate(conn, principal.organisation_id, cert, principal.user_id)
+    except IntegrityError as e:
+        if "certificates_organisation_id_ca_number_key" in str(e.orig):
+            raise duplicate(cert.ca_number) from None
+        raise
+    audit.record(conn, principal, entity=ENTITY, entity_id=cert_id, action="created",
+                 changes=summary(cert))
+    return cert_id
+
+
+def bump(conn: Connection, cert_id: str, *, reset_verdict: bool = False) -> None:
+    conn.execute(text(
+        "UPDATE certificates SET version = version + 1, updated_at = now()"
+        + (", verdict = 'unchecked', checked_at = NULL" if reset_verdict else "")
+        + " WHERE id = CAST(:id AS uuid)"), {"id": cert_id})
+
+
+def patch(conn: Connection, principal: Principal, cert_id: str, body: CertificatePatch) -> str:
+    row = visible_row(conn, principal, cert_id, lock=True)
+    cert_id = row["id"]
+    ensure_editable(row["status"], row["ca_number"], "data")
+    current = dict(conn.execute(text(
+        f"SELECT {', '.join(_SCALARS)} FROM certificates WHERE id = CAST(:id AS uuid)"),
+        {"id": cert_id}).mappings().one())
+    changes: dict[str, Any] = {}
+    for name in _SCALARS:
+        if name in body.model_fields_set and name != "status" or (
+                name == "status" and body.status is not None):
+            new = getattr(body, name)
+            if new != current[name]:
+                changes[name] = [current[name], new]
+                current[name] = new
+    if current["valid_until"] < current["issued_on"]:
+        raise ValidationFailed(f"valid_until: {current['valid_until']} is before issued_on "
+                               f"{current['issued_on']}.", code="dates_inconsistent",
+                               details=[{"field": "valid_until"}])
+    if changes:
+        sets = ", ".join(f"{k} = :{k}" for k in changes)
+        conn.execute(text(f"UPDATE certificates SET {sets} WHERE id = CAST(:id AS uuid)"),
+                     {"id": cert_id, **{k: current[k] for k in changes}})
+    geometry_changed = False
+    for i, area in enumerate(body.areas):
+        field = f"areas[{i}]"
+        old = conn.execute(text(
+            f"SELECT id::text AS id, {', '.join(_AREA_FIELDS)}, area_ha::float8 AS area_ha "
+            "FROM felling_areas WHERE certificate_id = CAST(:c AS uuid) AND cirsma = :n"),
+            {"c": cert_id, "n": area.cirsma}).mappings().first()
+        if old is None:
+            raise ValidationFailed(f"{field}.cirsma: the certificate has no felling area "
+                                   f"{area.cirsma}.", code="area_not_found",
+                                   details=[{"field": f"{field}.cirsma"}])
+        area_changes: dict[str, Any] = {}
+        for name in _AREA_FIELDS:
+            if name in area.model_fields_set and (name == "sub_compartment"
+                                                  or getattr(area, name) is not None):
+                new = getattr(area, name)
+                if new != old[name]:
+                    area_changes[name] = [old[name], new]
+        if area_changes:
+            sets = ", ".join(f"{k} = :{k}" for k in area_changes)
+            conn.execute(text(f"UPDATE felling_areas SET {sets} WHERE id = CAST(:id AS uuid)"),
+                         {"id": old["id"], **{k: v[1] for k, v in area_changes.items()}})
+        if area.geometry is not None:
+            parsed = parse_geometry(area.geometry, body.crs, field=f"{field}.geometry")
+            conn.execute(text(
+                "UPDATE felling_areas SET geom = ST_Multi(ST_GeomFromWKB(:wkb, 3059)), "
+                "area_ha = :ha, verdict = 'unchecked' WHERE id = CAST(:id AS uuid)"),
+                {"wkb": parsed.geometry.wkb, "ha": parsed.area_ha, "id": old["id"]})
+            area_changes["geometry"] = {"area_ha": [old["area_ha"], parsed.area_ha],
+                                        "repaired": parsed.repaired}
+            geometry_changed = True
+        if area_changes:
+            changes[f"cirsma {area.cirsma}"] = area_changes
+    if not changes:
+        return cert_id
+    bump(conn, cert_id, reset_verdict=geometry_changed)
+    audit.record(conn, principal, entity=ENTITY, entity_id=cert_id,
+                 action="geometry_changed" if geometry_changed else "updated", changes=changes,
+                 organisation_id=row["organisation_id"])
+    if geometry_changed:
+        events.emit(events.CERTIFICATE_GEOMETRY_CHANGED, conn, certificate_id=cert_id,
+                    principal=principal)
+    return cert_id
+
+
+def delete(conn: Connection, principal: Principal, cert_id: str) -> None:
+    row = visible_row(conn, principal, cert_id, lock=True)
+    ensure_editable(row["status"], row["ca_number"], "record")
+    conn.execute(text("DELETE FROM certificates WHERE id = CAST(:id AS uuid)"), {"id": row["id"]})
+    audit.record(conn, principal, entity=ENTITY, entity_id=row["id"], action="deleted",
+                 changes={"ca_number": row["ca_number"]},
+                 organisation_id=row["organisation_id"])

@@ -1,0 +1,1 @@
+"""Geometry at the edges: GeoJSON parsing, CRS handling, Latvia bounds and polygon repair."""
