@@ -1,0 +1,160 @@
+"""One feature query over a collection: tenancy, bbox, datetime, property and CQL2/FES filters.
+
+The WHERE clause is built once and used for the page, the bounded count and the streams.
+Every value is a bound parameter; SQL text only ever contains allow-listed expressions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from geoservice.accounts.principal import Principal
+from geoservice.errors import BadRequest, NotFound
+from geoservice.ogc.collections import Collection
+from geoservice.ogc.crs import CRS84, Crs, output_sql
+
+# numberMatched is exact below this many matches and omitted above (a bounded count).
+COUNT_CAP = 100_000
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_BIGINT = re.compile(r"^[1-9][0-9]{0,17}$")
+
+
+@dataclass
+class FeatureQuery:
+    collection: Collection
+    principal: Principal | None
+    crs: Crs = CRS84
+    limit: int = 100
+    offset: int = 0
+    clauses: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.clauses.append(self.collection.where)
+        self.params.update(self.collection.params)
+        if self.collection.tenancy_column:
+            if self.principal is None:
+                raise AssertionError("tenant collections need a principal")
+            where, params = self.principal.org_filter(self.collection.tenancy_column)
+            self.clauses.append(where)
+            self.params.update(params)
+
+    def add(self, clause: str, params: dict[str, Any], prefix: str) -> None:
+        """Add a clause whose parameters are renamed with ``prefix`` to stay unique."""
+        renamed = clause
+        for name in sorted(params, key=len, reverse=True):
+            renamed = renamed.replace(f":{name}", f":{prefix}{name}")
+        self.clauses.append(renamed)
+        self.params.update({f"{prefix}{k}": v for k, v in params.items()})
+
+    def bbox(self, box: tuple[float, float, float, float], crs: Crs) -> None:
+        """``box`` is (minx, miny, maxx, maxy) in PostGIS x/y order of ``crs``."""
+        env = f"ST_MakeEnvelope(:bx1, :by1, :bx2, :by2, {crs.srid:d})"
+        if crs.srid != 3059:
+            step = "0.01" if crs.geographic else "1000"
+            env = f"ST_Transform(ST_Segmentize({env}, {step}), 3059)"
+        geom = self.collection.geom_sql
+        self.clauses.append(f"({geom} && {env} AND ST_Intersects({geom}, {env}))")
+        self.params.update(bx1=box[0], by1=box[1], bx2=box[2], by2=box[3])
+
+    def fid(self, value: str) -> None:
+        """Restrict to one feature id; an id that cannot exist answers 404 like a missing one."""
+        kind = "bigint" if self.collection.is_layer else "uuid"
+        pattern = _BIGINT if self.collection.is_layer else _UUID
+        if not pattern.match(value):
+            raise NotFound(f"There is no feature {value!r} in {self.collection.id}.",
+                           code="unknown_feature")
+        self.clauses.append(f"{self.order} = CAST(:fid AS {kind})")
+        self.params["fid"] = value
+
+    def datetime(self, value: str) -> None:
+        column = self.collection.datetime_sql
+        if column is None:
+            raise BadRequest(f"The collection {self.collection.id} has no time; leave out "
+                             "datetime.", code="invalid_datetime")
+        start, _, end = value.partition("/")
+        if not _:
+            end = start
+        if start in ("", "..") and end in ("", ".."):
+            raise BadRequest("datetime needs at least one end of the interval.",
+                             code="invalid_datetime")
+        if start not in ("", ".."):
+            self.clauses.append(f"{column} >= CAST(:dt_start AS timestamptz)")
+            self.params["dt_start"] = _instant(start, start_of_day=True)
+        if end not in ("", ".."):
+            self.clauses.append(f"{column} <= CAST(:dt_end AS timestamptz)")
+            self.params["dt_end"] = _instant(end, start_of_day=False)
+
+    @property
+    def where(self) -> str:
+        return " AND ".join(f"({c})" for c in self.clauses)
+
+    @property
+    def order(self) -> str:
+        return self.collection.id_sql.removesuffix("::text")
+
+    def page_sql(self, select: str) -> str:
+        c = self.collection
+        return (f"SELECT {select} FROM {c.from_sql} WHERE {self.where} "
+                f"ORDER BY {self.order} LIMIT :limit OFFSET :offset")
+
+    def page_params(self) -> dict[str, Any]:
+        return {**self.params, "limit": self.limit, "offset": self.offset}
+
+    def geojson_select(self) -> str:
+        c = self.collection
+        geom = output_sql(c.geom_sql, self.crs)
+        return (f"json_build_object('type', 'Feature', 'id', {c.id_sql}, 'geometry', "
+                f"ST_AsGeoJSON({geom}, {self.crs.precision})::json, 'properties', "
+                f"{c.json_properties_sql})::text AS feature")
+
+
+def _instant(value: str, *, start_of_day: bool) -> datetime:
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.fromisoformat(f"{day.isoformat()}T00:00:00+00:00") if start_of_day \
+                else datetime.fromisoformat(f"{day.isoformat()}T23:59:59.999999+00:00")
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"datetime {value!r} is not an ISO 8601 date or date-time "
+                         "(e.g. 2026-03-02 or 2026-01-01T00:00:00Z/..).",
+                         code="invalid_datetime") from None
+    return parsed
+
+
+def count_matched(conn: Connection, query: FeatureQuery) -> int | None:
+    """The number of matches when below COUNT_CAP, else None (the count stops early)."""
+    c = query.collection
+    sql = (f"SELECT count(*) FROM (SELECT 1 FROM {c.from_sql} WHERE {query.where} "
+           f"LIMIT {COUNT_CAP + 1:d}) s")
+    n = int(conn.execute(text(sql), query.params).scalar_one())
+    return n if n <= COUNT_CAP else None
+
+
+def geojson_features(conn: Connection, query: FeatureQuery) -> list[str]:
+    sql = query.page_sql(query.geojson_select())
+    return [row[0] for row in conn.execute(text(sql), query.page_params())]
+
+
+def property_rows(conn: Connection, query: FeatureQuery, geometry_select: str) -> list[Any]:
+    """Rows with ``id``, every property by name and ``geometry_select`` as ``geometry``."""
+    c = query.collection
+    cols = ", ".join([f"{c.id_sql} AS id"] + [f'{p.sql} AS "{p.name}"' for p in c.properties]
+                     + [f"{geometry_select} AS geometry"])
+    return list(conn.execute(text(query.page_sql(cols)), query.page_params()))
+
+
+def extent(conn: Connection, query: FeatureQuery) -> tuple[float, float, float, float] | None:
+    """Lon/lat extent of the matches (estimated from the index for layers)."""
+    c = query.collection
+    sql = (f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT "
+           f"ST_Transform(ST_SetSRID(ST_Extent({c.geom_sql})::geometry, 3059), 4326) AS e "
+           f"FROM {c.from_sql} WHERE {query.where}) s WHERE e IS NOT NULL")
+    row = conn.execute(text(sql), query.params).first()
+    return None if row is None or row[0] is None else (row[0], row[1], row[2], row[3])

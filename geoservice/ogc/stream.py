@@ -1,0 +1,56 @@
+"""Stream features from a server-side cursor, optionally gzip-compressed, in batches.
+
+The generator opens its own read-only connection when iteration starts and closes it when the
+client has everything (or goes away), so a million features never sit in memory at once.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import Engine, text
+from starlette.requests import Request
+
+BATCH = 2000
+
+
+def rows(engine: Engine, sql: str, params: dict[str, Any]) -> Iterator[Any]:
+    with engine.connect() as conn:
+        conn.execute(text("SET TRANSACTION READ ONLY"))
+        result = conn.execution_options(stream_results=True, max_row_buffer=BATCH).execute(
+            text(sql), params)
+        yield from result
+        conn.rollback()
+
+
+def joined(engine: Engine, sql: str, params: dict[str, Any], head: str, tail: str,
+           separator: str = ",") -> Iterator[bytes]:
+    """``head``, the first column of every row joined by ``separator``, then ``tail``."""
+    yield head.encode()
+    batch: list[str] = []
+    first = True
+    for row in rows(engine, sql, params):
+        batch.append(row[0])
+        if len(batch) >= BATCH:
+            yield (("" if first else separator) + separator.join(batch)).encode()
+            first, batch = False, []
+    if batch:
+        yield (("" if first else separator) + separator.join(batch)).encode()
+    yield tail.encode()
+
+
+def wants_gzip(request: Request) -> bool:
+    encodings = request.headers.get("accept-encoding", "")
+    return any(part.split(";")[0].strip().lower() == "gzip" and "q=0" not in part.replace(" ", "")
+               for part in encodings.split(","))
+
+
+def gzipped(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+    for chunk in chunks:
+        out = packer.compress(chunk)
+        if out:
+            yield out
+    yield packer.flush()
