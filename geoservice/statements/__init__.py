@@ -1,0 +1,1 @@
+"""Due diligence statements: building, rules, the TRACES outbox and worker, mandates, billing."""

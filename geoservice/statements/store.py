@@ -1,0 +1,153 @@
+"""SQL for statements, their certificates, buyers and history. Takes a connection, never commits."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from geoservice.accounts.principal import Principal
+from geoservice.errors import Conflict, NotFound, ValidationFailed
+
+_ALPHABET = string.ascii_uppercase + string.digits
+_COLUMNS = """s.id::text AS id, s.organisation_id::text AS organisation_id, s.kind, s.status,
+  s.internal_reference, s.traces_uuid, s.reference_number, s.verification_number, s.simulated,
+  s.rejection_reason, s.created_at, s.updated_at, s.submitted_at, s.available_at, s.amended_at,
+  s.withdrawn_at"""
+ACTIVE_CERT_STATUSES = ("in_statement", "submitted")
+
+
+def new_internal_reference() -> str:
+    """14 characters: fits both the DDS (35) and the simplified declaration (14) limits."""
+    return "GS" + "".join(secrets.choice(_ALPHABET) for _ in range(12))
+
+
+def event(conn: Connection, statement_id: str, status: str, message: str = "") -> None:
+    conn.execute(text("INSERT INTO statement_events (statement_id, status, message) "
+                      "VALUES (CAST(:s AS uuid), :st, :m)"),
+                 {"s": statement_id, "st": status, "m": message[:4000]})
+
+
+def visible_certificates(
+    conn: Connection, principal: Principal, certificate_ids: list[str]
+) -> list[dict[str, Any]]:
+    """The certificates, all visible to the principal and of one organisation; 404 otherwise."""
+    where, params = principal.org_filter("c.organisation_id")
+    rows = conn.execute(text(
+        "SELECT c.id::text AS id, c.organisation_id::text AS organisation_id, c.ca_number, "
+        "c.status, c.version FROM certificates c "
+        f"WHERE c.id::text = ANY(:ids) AND {where} FOR UPDATE"),
+        {"ids": certificate_ids, **params}).mappings().all()
+    found = {r["id"] for r in rows}
+    missing = [c for c in certificate_ids if c not in found]
+    if missing:
+        raise NotFound(f"Certificate {missing[0]} was not found.", code="certificate_not_found",
+                       details=[{"certificate_id": m} for m in missing])
+    if len({r["organisation_id"] for r in rows}) > 1:
+        raise ValidationFailed("A statement groups certificates of one organisation only.",
+                               code="mixed_organisations")
+    return [dict(r) for r in rows]
+
+
+def create(
+    conn: Connection, principal: Principal, certificates: list[dict[str, Any]],
+    buyers: list[str], kind: str, simulated: bool,
+) -> tuple[str, str]:
+    """Insert a draft statement; the certificates move to in_statement. Returns (id, ref)."""
+    busy = [c for c in certificates if c["status"] in ACTIVE_CERT_STATUSES]
+    if busy:
+        raise Conflict(
+            "These certificates are already in another statement: "
+            + ", ".join(c["ca_number"] for c in busy) + ".",
+            code="certificate_in_statement",
+            details=[{"certificate_id": c["id"], "status": c["status"]} for c in busy])
+    reference = new_internal_reference()
+    sid = str(conn.execute(text(
+        "INSERT INTO statements (organisation_id, internal_reference, kind, simulated, "
+        "created_by) VALUES (CAST(:org AS uuid), :ref, :kind, :sim, CAST(:by AS uuid)) "
+        "RETURNING id"), {"org": certificates[0]["organisation_id"], "ref": reference,
+                          "kind": kind, "sim": simulated, "by": principal.user_id}).scalar_one())
+    attach(conn, sid, certificates)
+    if buyers:
+        conn.execute(text("INSERT INTO statement_buyers (statement_id, buyer_reg_no) "
+                          "VALUES (CAST(:s AS uuid), :b) ON CONFLICT DO NOTHING"),
+                     [{"s": sid, "b": b} for b in buyers])
+    event(conn, sid, "draft", f"prepared with {len(certificates)} certificate(s)")
+    return sid, reference
+
+
+def attach(conn: Connection, statement_id: str, certificates: list[dict[str, Any]]) -> None:
+    conn.execute(text("DELETE FROM statement_certificates WHERE statement_id = CAST(:s AS uuid)"),
+                 {"s": statement_id})
+    conn.execute(text(
+        "INSERT INTO statement_certificates (statement_id, certificate_id, certificate_version) "
+        "VALUES (CAST(:s AS uuid), CAST(:c AS uuid), :v)"),
+        [{"s": statement_id, "c": c["id"], "v": c["version"]} for c in certificates])
+    set_certificate_status(conn, statement_id, "in_statement")
+
+
+def set_certificate_status(conn: Connection, statement_id: str, status: str) -> None:
+    conn.execute(text(
+        "UPDATE certificates SET status = :st, updated_at = now() WHERE id IN (SELECT "
+        "certificate_id FROM statement_certificates WHERE statement_id = CAST(:s AS uuid))"),
+        {"st": status, "s": statement_id})
+
+
+def load(conn: Connection, principal: Principal | None, statement_id: str,
+         *, lock: bool = False) -> dict[str, Any]:
+    """One statement (404 when missing or another tenant's); ``lock`` takes a row lock."""
+    where, params = principal.org_filter("s.organisation_id") if principal else ("TRUE", {})
+    row = conn.execute(text(
+        f"SELECT {_COLUMNS} FROM statements s WHERE s.id::text = :id AND {where}"
+        + (" FOR UPDATE" if lock else "")), {"id": statement_id, **params}).mappings().first()
+    if row is None:
+        raise NotFound(f"Statement {statement_id} was not found.", code="statement_not_found")
+    return dict(row)
+
+
+def certificate_ids(conn: Connection, statement_id: str) -> list[str]:
+    return list(conn.execute(text(
+        "SELECT certificate_id::text FROM statement_certificates "
+        "WHERE statement_id = CAST(:s AS uuid) ORDER BY certificate_id"),
+        {"s": statement_id}).scalars())
+
+
+def detail(conn: Connection, principal: Principal | None, statement_id: str) -> dict[str, Any]:
+    """The API shape: the statement, its certificates and buyers, and its history."""
+    row = load(conn, principal, statement_id)
+    row["certificate_ids"] = certificate_ids(conn, statement_id)
+    row["buyers"] = list(conn.execute(text(
+        "SELECT buyer_reg_no FROM statement_buyers WHERE statement_id = CAST(:s AS uuid) "
+        "ORDER BY buyer_reg_no"), {"s": statement_id}).scalars())
+    row["history"] = [dict(e) for e in conn.execute(text(
+        "SELECT at, status, message FROM statement_events WHERE statement_id = CAST(:s AS uuid) "
+        "ORDER BY at, id"), {"s": statement_id}).mappings()]
+    return row
+
+
+def listing(conn: Connection, principal: Principal, status: str | None,
+            limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    where, params = principal.org_filter("s.organisation_id")
+    cond = f"{where} AND (CAST(:status AS text) IS NULL OR s.status = :status)"
+    args = {**params, "status": status, "limit": limit, "offset": offset}
+    total = conn.execute(text(f"SELECT count(*) FROM statements s WHERE {cond}"), args).scalar_one()
+    rows = conn.execute(text(
+        f"SELECT {_COLUMNS}, ARRAY(SELECT certificate_id::text FROM statement_certificates sc "
+        "WHERE sc.statement_id = s.id ORDER BY 1) AS certificate_ids FROM statements s "
+        f"WHERE {cond} ORDER BY s.created_at DESC, s.id LIMIT :limit OFFSET :offset"),
+        args).mappings()
+    return [dict(r) for r in rows], int(total)
+
+
+def update(conn: Connection, statement_id: str, **values: Any) -> None:
+    """Set columns (names are ours, never user input) and touch updated_at."""
+    sets = ", ".join(f"{k} = :{k}" for k in values)
+    conn.execute(text(f"UPDATE statements SET {sets}, updated_at = now() "
+                      "WHERE id = CAST(:sid AS uuid)"), {**values, "sid": statement_id})
+
+
+def delete(conn: Connection, statement_id: str) -> None:
+    set_certificate_status(conn, statement_id, "ready")
+    conn.execute(text("DELETE FROM statements WHERE id = CAST(:s AS uuid)"), {"s": statement_id})

@@ -1,0 +1,97 @@
+"""Statement state changes caused by TRACES answers, each written with its history event.
+
+Every function takes the connection of the job's transaction and never commits.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from geoservice.statements import billing, outbox, store
+from geoservice.traces.errors import TracesError
+from geoservice.traces.model import DdsOverview
+
+NOW = text("now()")
+
+
+def error_text(exc: TracesError) -> str:
+    """The TRACES error ids with their messages, as a person reads them in the history."""
+    if exc.error_ids:
+        return "; ".join(f"{e.code}: {e.message}" + (f" ({e.field})" if e.field else "")
+                         for e in exc.error_ids)
+    return f"{exc.code}: {exc.message}"
+
+
+def accepted(conn: Connection, statement_id: str, uuid: str, poll_seconds: float,
+             *, reconciled: bool = False) -> None:
+    conn.execute(text("UPDATE statements SET traces_uuid = :u, status = 'submitted', "
+                      "submitted_at = coalesce(submitted_at, now()), updated_at = now() "
+                      "WHERE id = CAST(:s AS uuid)"), {"u": uuid, "s": statement_id})
+    store.set_certificate_status(conn, statement_id, "submitted")
+    store.event(conn, statement_id, "submitted",
+                (f"TRACES already had this statement (found by its internal reference); "
+                 f"adopted UUID {uuid} instead of sending it again" if reconciled else
+                 f"TRACES accepted the statement, UUID {uuid}; waiting for the reference number"))
+    outbox.enqueue(conn, statement_id, "poll", poll_seconds)
+
+
+def amended(conn: Connection, statement_id: str, status: str, poll_seconds: float) -> None:
+    conn.execute(text("UPDATE statements SET amended_at = now(), updated_at = now() "
+                      "WHERE id = CAST(:s AS uuid)"), {"s": statement_id})
+    store.event(conn, statement_id, "amended",
+                f"TRACES accepted the replacement statement (status {status})")
+    outbox.enqueue(conn, statement_id, "poll", poll_seconds)
+
+
+def withdrawn(conn: Connection, statement_id: str, message: str) -> None:
+    conn.execute(text("UPDATE statements SET status = 'withdrawn', withdrawn_at = now(), "
+                      "updated_at = now() WHERE id = CAST(:s AS uuid)"), {"s": statement_id})
+    store.set_certificate_status(conn, statement_id, "ready")
+    outbox.cancel_open(conn, statement_id, ("poll", "amend"))
+    store.event(conn, statement_id, "withdrawn", message)
+
+
+def rejected(conn: Connection, statement_id: str, reason: str, *, before_acceptance: bool) -> None:
+    conn.execute(text("UPDATE statements SET status = 'rejected', rejection_reason = :r, "
+                      "updated_at = now() WHERE id = CAST(:s AS uuid)"),
+                 {"r": reason, "s": statement_id})
+    store.set_certificate_status(conn, statement_id, "in_statement")
+    store.event(conn, statement_id, "rejected",
+                ("TRACES refused the statement: " if before_acceptance else
+                 "TRACES rejected the statement: ") + reason)
+
+
+def overview(conn: Connection, statement_id: str, found: DdsOverview) -> bool:
+    """Apply a status seen by polling; True when polling can stop."""
+    status = found.status.upper()
+    if status in ("AVAILABLE", "ARCHIVED", "GROUPED"):
+        conn.execute(text(
+            "UPDATE statements SET status = 'available', reference_number = :r, "
+            "verification_number = :v, available_at = coalesce(available_at, now()), "
+            "updated_at = now() WHERE id = CAST(:s AS uuid)"),
+            {"r": found.reference_number, "v": found.verification_number, "s": statement_id})
+        store.set_certificate_status(conn, statement_id, "submitted")
+        charged = billing.charge(conn, statement_id)
+        store.event(conn, statement_id, "available",
+                    f"reference number {found.reference_number}, verification number "
+                    f"{found.verification_number}"
+                    + (f"; {charged} felling area(s) charged" if charged else ""))
+        return True
+    if status == "REJECTED":
+        rejected(conn, statement_id, found.rejection_reason or "no reason given",
+                 before_acceptance=False)
+        return True
+    if status == "WITHDRAWN":
+        withdrawn(conn, statement_id, "TRACES reports the statement as withdrawn")
+        return True
+    return False
+
+
+def gave_up(conn: Connection, statement_id: str, operation: str, message: str) -> None:
+    """Retries exhausted: a submit goes back to draft so a person can submit again."""
+    if operation == "submit":
+        conn.execute(text("UPDATE statements SET status = 'draft', updated_at = now() "
+                          "WHERE id = CAST(:s AS uuid) AND status = 'queued'"), {"s": statement_id})
+    store.event(conn, statement_id, "error",
+                f"{operation} failed after repeated attempts, nothing more will be tried: "
+                f"{message}")
