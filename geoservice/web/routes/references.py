@@ -1,0 +1,280 @@
+"""Reference numbers for buyers: CSV export and lookup, XML enrichment, verify, buyer lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from geoservice.accounts.principal import Principal
+from geoservice.errors import BadRequest
+from geoservice.references import (
+    buyers,
+    csvio,
+    enrich,
+    lookup,
+    mapping,
+    params,
+    store,
+    verify,
+    xmlsafe,
+)
+from geoservice.references.model import EXPORT_COLUMNS, ExportFilter, Resolution
+from geoservice.web import auth
+from geoservice.web.body import parse_json
+from geoservice.web.context import db, engine_of, in_thread
+from geoservice.web.routing import Param, RouteTable
+from geoservice.web.templates import render
+
+routes = RouteTable()
+TAGS = ("references",)
+EDITORS = ("owner", "analyst", "admin")
+FILTERS = (
+    Param("ca", description="CA number(s): repeat the parameter or separate with commas"),
+    Param("from", description="Available/submitted on or after (YYYY-MM-DD)",
+          schema={"type": "string", "format": "date"}),
+    Param("to", description="Available/submitted on or before (YYYY-MM-DD)",
+          schema={"type": "string", "format": "date"}),
+    Param("status", description="Statement status(es), or 'none' for no statement yet"),
+)
+ROW_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
+    c: {"type": "string", "nullable": True} for c in EXPORT_COLUMNS}}
+
+
+class BuyerList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    buyers: list[str] = Field(max_length=buyers.MAX_BUYERS,
+                              description="Registration numbers of buyer organisations")
+
+
+def _filter(request: Request) -> ExportFilter:
+    q = request.query_params
+    return params.export_filter(q, {k: q.getlist(k) for k in ("ca", "status")})
+
+
+def _stream_csv(request: Request, principal: Principal, flt: ExportFilter, sep: str,
+                bom: bool) -> StreamingResponse:
+    """The export streams from a server-side cursor in its own read-only transaction."""
+    engine = engine_of(request)
+
+    def rows() -> Iterator[Sequence[object]]:
+        yield EXPORT_COLUMNS
+        with engine.connect() as conn, conn.begin():
+            yield from store.export_rows(conn, principal, flt)
+
+    name = f"eudr-references-{date.today().isoformat()}.csv"
+    return StreamingResponse(csvio.write_rows(rows(), sep, bom=bom),
+                             media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@routes.api("GET", "/api/v1/references.csv", summary="Reference and verification numbers as CSV",
+            tags=TAGS, params=(*FILTERS, Param("sep", description="';' (default), ',' or tab"),
+                               Param("bom", description="true: start with a UTF-8 BOM (Excel)")),
+            response={"type": "string"}, response_content_types=("text/csv",))
+async def references_csv(request: Request) -> Response:
+    principal = await auth.require(request)
+    flt = _filter(request)
+    sep = csvio.separator_param(request.query_params.get("sep"))
+    return _stream_csv(request, principal, flt, sep, params.flag(request.query_params, "bom"))
+
+
+@routes.api("GET", "/api/v1/references", summary="Reference and verification numbers as JSON",
+            tags=TAGS, params=(*FILTERS, Param("limit", schema={"type": "integer"}),
+                               Param("offset", schema={"type": "integer"})),
+            response={"type": "object", "properties": {
+                "items": {"type": "array", "items": ROW_SCHEMA},
+                "next_offset": {"type": "integer", "nullable": True}}})
+async def references_json(request: Request) -> Response:
+    principal = await auth.require(request)
+    flt = _filter(request)
+    limit = params.integer(request.query_params, "limit", 1000, 1, 10_000)
+    offset = params.integer(request.query_params, "offset", 0, 0, 10_000_000)
+
+    def fetch(conn: Connection) -> list[tuple[Any, ...]]:
+        return list(store.export_rows(conn, principal, flt, limit=limit + 1, offset=offset))
+
+    rows = await db(request, fetch)
+    items = [{c: (v.isoformat() if isinstance(v, date) else v)
+              for c, v in zip(EXPORT_COLUMNS, row, strict=True)} for row in rows[:limit]]
+    return JSONResponse({"items": items,
+                         "next_offset": offset + limit if len(rows) > limit else None})
+
+
+async def _resolver(request: Request, principal: Principal, cas: Sequence[str]
+                    ) -> dict[str, Resolution]:
+    return await db(request, store.resolve, principal, cas)
+
+
+async def _lookup_response(request: Request, principal: Principal, raw: bytes,
+                           encoding: str | None) -> Response:
+    table = lookup.parse(raw, encoding)
+    answers = await _resolver(request, principal, lookup.wanted(table))
+    out, counts = lookup.answer(table, answers)
+    summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+    return StreamingResponse(csvio.write_rows(out, table.separator),
+                             media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition":
+                                      'attachment; filename="eudr-lookup.csv"',
+                                      "X-Lookup-Summary": summary})
+
+
+async def _upload(request: Request, field: str = "file") -> bytes:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get(field)
+        if not isinstance(upload, UploadFile):
+            raise BadRequest(f"Attach the file in the form field '{field}'.", code="no_file")
+        return await upload.read()
+    return await request.body()
+
+
+@routes.api("POST", "/api/v1/references/lookup",
+            summary="CSV of CA numbers in, the same CSV with the number pair and a status out",
+            tags=TAGS, params=(Param("encoding", description="utf-8 (default) or windows-1257"),),
+            body={"type": "string"}, body_content_type="text/csv",
+            response={"type": "string"}, response_content_types=("text/csv",))
+async def references_lookup(request: Request) -> Response:
+    principal = await auth.require(request)
+    raw = await _upload(request)
+    return await _lookup_response(request, principal, raw, request.query_params.get("encoding"))
+
+
+async def _enrich_response(request: Request, principal: Principal, raw: bytes,
+                           mapping_name: str, report: bool) -> Response:
+    chosen = mapping.load(mapping_name)
+    tree = await in_thread(xmlsafe.parse, raw)
+    found = enrich.scan(tree, chosen)
+    answers = await _resolver(request, principal, found.wanted)
+    results = enrich.apply(found, chosen, answers)
+    headers = {"X-Unresolved": enrich.summary(results)}
+    if report:
+        return JSONResponse({"mapping": chosen.name, "summary": headers["X-Unresolved"],
+                             "items": [r.as_json() for r in results]}, headers=headers)
+    headers["Content-Disposition"] = 'attachment; filename="enriched.xml"'
+    return Response(xmlsafe.serialise(tree, raw), media_type="application/xml",
+                    headers=headers)
+
+
+@routes.api("POST", "/api/v1/documents/enrich",
+            summary="XML business document in, the same document with the number pairs added",
+            tags=TAGS, params=(
+                Param("mapping", description=f"XML mapping (default {mapping.DEFAULT_MAPPING})"),
+                Param("report", description="json: a per-item JSON report instead of the XML")),
+            body={"type": "string"}, body_content_type="application/xml",
+            response={"type": "string"}, response_content_types=("application/xml",))
+async def documents_enrich(request: Request) -> Response:
+    principal = await auth.require(request)
+    raw = await _upload(request)
+    q = request.query_params
+    return await _enrich_response(request, principal, raw,
+                                  q.get("mapping") or mapping.DEFAULT_MAPPING,
+                                  q.get("report") == "json")
+
+
+@routes.api("GET", "/api/v1/verify", summary="Is a reference/verification pair usable?",
+            tags=TAGS, params=(Param("reference", required=True),
+                               Param("verification", required=True),
+                               Param("source", description="records (default) or traces")),
+            response={"type": "object", "properties": {
+                "result": {"type": "string",
+                           "enum": ["EXISTING_USABLE", "EXISTING_NON_USABLE", "NON_EXISTENT"]},
+                "status": {"type": "string", "nullable": True},
+                "date_time": {"type": "string", "format": "date-time"},
+                "source": {"type": "string"}}})
+async def verify_pair(request: Request) -> Response:
+    principal = await auth.require(request)
+    q = request.query_params
+    reference, verification = verify.check_pair(q.get("reference"), q.get("verification"))
+    source = q.get("source") or "records"
+    if source == "records":
+        return JSONResponse(await db(request, verify.from_records, principal, reference,
+                                     verification))
+    if source == "traces":
+        service = verify.traces_service(request.app.state)
+        return JSONResponse(await in_thread(verify.from_traces, service, reference,
+                                            verification))
+    raise BadRequest(f"source={source!r} is not known; use records or traces.",
+                     code="invalid_source")
+
+
+STATEMENT = Param("id", "path", "Statement id")
+BUYERS_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
+    "statement_id": {"type": "string"}, "buyers": {"type": "array", "items": {"type": "string"}}}}
+
+
+@routes.api("GET", "/api/v1/statements/{id}/buyers", summary="Buyers a statement is shared with",
+            tags=TAGS, params=(STATEMENT,), response=BUYERS_SCHEMA)
+async def get_buyers(request: Request) -> Response:
+    principal = await auth.require(request)
+    sid = request.path_params["id"]
+    listed = await db(request, buyers.buyers_of, principal, sid)
+    return JSONResponse({"statement_id": sid, "buyers": listed})
+
+
+@routes.api("PUT", "/api/v1/statements/{id}/buyers", summary="Replace a statement's buyers",
+            tags=TAGS, params=(STATEMENT,), body=BuyerList, response=BUYERS_SCHEMA)
+async def put_buyers(request: Request) -> Response:
+    principal = await auth.require(request, roles=EDITORS)
+    body = await parse_json(request, BuyerList)
+    sid = request.path_params["id"]
+    listed = await db(request, buyers.replace_buyers, principal, sid, body.buyers)
+    return JSONResponse({"statement_id": sid, "buyers": listed})
+
+
+@routes.page("GET", "/references")
+async def references_page(request: Request) -> Response:
+    principal = await auth.require(request)
+    return render(request, "references.html", {
+        "principal": principal, "mappings": mapping.available(),
+        "statuses": params.EXPORT_STATUSES, "max_rows": csvio.MAX_ROWS})
+
+
+async def _form(request: Request) -> tuple[Principal, Any]:
+    form = await request.form()
+    token = form.get("csrf_token")
+    principal = await auth.require(request, form_token=token if isinstance(token, str) else None)
+    return principal, form
+
+
+def _text(form: Any, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+async def _file(form: Any) -> bytes:
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise BadRequest("Choose a file to upload.", code="no_file")
+    return await upload.read()
+
+
+@routes.page("POST", "/references/download")
+async def references_download(request: Request) -> Response:
+    principal, form = await _form(request)
+    single = {k: _text(form, k) for k in ("from", "to")}
+    multi = {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in ("ca", "status")}
+    flt = params.export_filter(single, multi)
+    sep = csvio.separator_param(_text(form, "sep") or None)
+    return _stream_csv(request, principal, flt, sep, bom=True)
+
+
+@routes.page("POST", "/references/lookup")
+async def references_lookup_form(request: Request) -> Response:
+    principal, form = await _form(request)
+    return await _lookup_response(request, principal, await _file(form),
+                                  _text(form, "encoding") or None)
+
+
+@routes.page("POST", "/references/enrich")
+async def references_enrich_form(request: Request) -> Response:
+    principal, form = await _form(request)
+    return await _enrich_response(request, principal, await _file(form),
+                                  _text(form, "mapping") or mapping.DEFAULT_MAPPING, False)
