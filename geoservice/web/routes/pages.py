@@ -1,4 +1,4 @@
-"""The HTML pages of the web client that are not tied to one domain (home, language)."""
+"""The map view at ``/`` (Kartes skats) and the language switch."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ routes = RouteTable()
 
 @routes.page("GET", "/")
 async def home(request: Request) -> Response:
+    """The main screen: the organisation's felling areas and the land-use layers on one map."""
     principal = await auth.require(request)
-    return render(request, "home.html", {"principal": principal})
+    return render(request, "map.html", {"principal": principal})
 
 
 @routes.page("GET", "/lang/{lang}")

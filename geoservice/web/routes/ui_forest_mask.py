@@ -1,0 +1,114 @@
+"""The 2020 forest mask as a PNG for the map view: green where the raster says forest, else clear.
+
+The current version of the layer with role ``forest_2020`` is read with rasterio in a window
+around the requested box and resampled (nearest) onto a Web Mercator grid of the requested size,
+so Leaflet can lay it over the map exactly with the box's corners.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import rasterio
+from rasterio.io import MemoryFile
+from rasterio.transform import from_bounds
+from rasterio.warp import Resampling, reproject, transform_bounds
+from rasterio.windows import Window
+from rasterio.windows import from_bounds as window_from_bounds
+from sqlalchemy import Connection, text
+from starlette.requests import Request
+from starlette.responses import Response
+
+from geoservice.errors import BadRequest, NotFound
+from geoservice.web import auth
+from geoservice.web.context import db, in_thread, settings_of
+from geoservice.web.routing import RouteTable
+
+routes = RouteTable()
+
+FOREST_RGBA = (34, 139, 34, 170)
+MAX_PIXELS = 2048
+MAX_SPAN_DEGREES = 0.5
+WEB_MERCATOR = "EPSG:3857"
+Box = tuple[float, float, float, float]
+
+_CURRENT_RASTER = text("""
+SELECT v.raster_path FROM layers l
+JOIN layer_versions v ON v.layer_id = l.id AND v.version = l.current_version
+WHERE l.role = 'forest_2020' AND l.kind = 'raster' AND v.raster_path IS NOT NULL
+ORDER BY l.created_at DESC LIMIT 1
+""")
+
+
+def current_forest_raster(conn: Connection) -> str | None:
+    return conn.execute(_CURRENT_RASTER).scalar_one_or_none()
+
+
+def parse_box(raw: str) -> Box:
+    """``minlon,minlat,maxlon,maxlat`` in WGS84, within the world and not too large."""
+    try:
+        parts = [float(p) for p in raw.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) != 4 or not all(math.isfinite(p) for p in parts):
+        raise BadRequest(f"bbox must be four numbers minlon,minlat,maxlon,maxlat; got {raw!r}.",
+                         code="invalid_bbox")
+    west, south, east, north = parts
+    if not (-180 <= west < east <= 180 and -85 <= south < north <= 85):
+        raise BadRequest(f"bbox {raw!r} is not a WGS84 box with min < max.", code="invalid_bbox")
+    if east - west > MAX_SPAN_DEGREES or north - south > MAX_SPAN_DEGREES:
+        raise BadRequest(f"bbox is larger than {MAX_SPAN_DEGREES}°; zoom in to see the forest "
+                         "mask.", code="bbox_too_large")
+    return west, south, east, north
+
+
+def _size(request: Request, name: str) -> int:
+    raw = request.query_params.get(name, "256")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PIXELS:
+        raise BadRequest(f"{name} must be a whole number from 1 to {MAX_PIXELS}; got {raw!r}.",
+                         code=f"invalid_{name}")
+    return int(raw)
+
+
+def render_mask(path: str, box: Box, width: int, height: int) -> bytes:
+    """PNG bytes (RGBA) of the forest pixels (value 1) of ``path`` inside ``box``."""
+    dst_bounds = transform_bounds("EPSG:4326", WEB_MERCATOR, *box)
+    dst_transform = from_bounds(*dst_bounds, width, height)
+    values = np.full((height, width), 255, dtype=np.uint8)
+    with rasterio.open(path) as src:
+        src_bounds = transform_bounds("EPSG:4326", src.crs, *box, densify_pts=21)
+        full = Window(0, 0, src.width, src.height)
+        try:
+            window = window_from_bounds(*src_bounds, transform=src.transform)
+            window = window.round_offsets("floor").round_lengths("ceil").intersection(full)
+        except rasterio.errors.WindowError:
+            window = None
+        if window is not None and window.width > 0 and window.height > 0:
+            data = src.read(1, window=window)
+            reproject(data, values, src_transform=src.window_transform(window), src_crs=src.crs,
+                      src_nodata=src.nodata, dst_transform=dst_transform, dst_crs=WEB_MERCATOR,
+                      dst_nodata=255, resampling=Resampling.nearest)
+    rgba = np.zeros((4, height, width), dtype=np.uint8)
+    forest = values == 1
+    for band, value in enumerate(FOREST_RGBA):
+        rgba[band][forest] = value
+    with MemoryFile() as memory:
+        with memory.open(driver="PNG", width=width, height=height, count=4, dtype="uint8",
+                         crs=WEB_MERCATOR, transform=dst_transform) as png:
+            png.write(rgba)
+        return bytes(memory.read())
+
+
+@routes.page("GET", "/map/forest-mask.png")
+async def forest_mask(request: Request) -> Response:
+    if not settings_of(request).web.layers_public:
+        await auth.require(request)
+    box = parse_box(request.query_params.get("bbox", ""))
+    width, height = _size(request, "width"), _size(request, "height")
+    path = await db(request, current_forest_raster)
+    if path is None:
+        raise NotFound("No forest 2020 raster layer is loaded; import one with `geoservice "
+                       "layers import PATH --role forest_2020`.", code="no_forest_layer")
+    png = await in_thread(render_mask, path, box, width, height)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})

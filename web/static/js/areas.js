@@ -1,0 +1,64 @@
+// Loading the organisation's felling areas as GeoJSON (the certificates API, else OGC API Features)
+// and drawing them coloured by verdict on the canvas renderer.
+import { t } from "./i18n.js";
+import { api, hasRoute } from "./api.js";
+import { verdictStyle, FINDING_STYLE, areaPopup } from "./map.js";
+
+/** Which endpoint serves felling areas as GeoJSON, or null when none has landed yet. */
+export async function areaSource() {
+  if (await hasRoute("GET", "/api/v1/certificates")) {
+    return (bbox) => `/api/v1/certificates?f=geojson&limit=5000${bbox ? `&bbox=${bbox}` : ""}`;
+  }
+  if (await hasRoute("GET", "/ogc/collections/felling_areas/items")
+      || (await fetch("/ogc/collections/felling_areas", { headers: { Accept: "application/json" } }).catch(() => null))?.ok) {
+    return (bbox) => `/ogc/collections/felling_areas/items?f=json&limit=5000${bbox ? `&bbox=${bbox}` : ""}`;
+  }
+  return null;
+}
+
+export function certificateIdOf(feature) {
+  const p = feature.properties || {};
+  return String(p.certificate_id || p.id || feature.id || "");
+}
+
+/** An L.geoJSON layer of felling areas, styled by verdict and by selection. */
+export function areasLayer(map, { selected = new Set(), onClick } = {}) {
+  const layer = L.geoJSON(null, {
+    style: (f) => verdictStyle(f.properties?.verdict, selected.has(certificateIdOf(f))),
+    onEachFeature: (feature, lyr) => {
+      lyr.bindPopup(() => areaPopup(feature.properties || {}));
+      if (onClick) lyr.on("click", () => onClick(feature, lyr));
+    },
+  }).addTo(map);
+  layer.restyle = () => layer.setStyle((f) => verdictStyle(f.properties?.verdict, selected.has(certificateIdOf(f))));
+  return layer;
+}
+
+/** Fetch and draw; returns {count, fetchMs, drawMs} measured with performance.now(). */
+export async function loadAreas(layer, url) {
+  const start = performance.now();
+  const response = await fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" });
+  if (!response.ok) throw new Error(`${response.status}`);
+  const data = await response.json();
+  const fetched = performance.now();
+  layer.clearLayers();
+  layer.addData(data);
+  await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  const drawn = performance.now();
+  const timing = { count: (data.features || []).length, fetchMs: fetched - start, drawMs: drawn - fetched, totalMs: drawn - start };
+  window.geoserviceTimings = [...(window.geoserviceTimings || []), timing];
+  return timing;
+}
+
+/** Overlap geometries of a certificate's findings, highlighted on the map. */
+export async function showFindings(findingsLayer, certificateId) {
+  if (!(await hasRoute("GET", "/api/v1/certificates/{id}/findings"))) return [];
+  const data = await api("GET", `/api/v1/certificates/${encodeURIComponent(certificateId)}/findings`);
+  const findings = Array.isArray(data) ? data : data.findings || [];
+  findings.filter((f) => f.geometry).forEach((f) => {
+    L.geoJSON({ type: "Feature", geometry: f.geometry, properties: {} }, { style: FINDING_STYLE, pmIgnore: true })
+      .bindTooltip(f.message?.[document.body.dataset.lang] || f.message?.en || f.rule || t("map.finding"))
+      .addTo(findingsLayer);
+  });
+  return findings;
+}

@@ -1,0 +1,71 @@
+// Geoman editing of one felling area: vertices, new parts, cut holes, snapping, live area in ha.
+import { polygonAreaHa } from "./lks92.js";
+
+const GLOBAL = { allowSelfIntersection: false, snappable: true, snapDistance: 15, continueDrawing: false };
+
+export function setupGeoman(map) {
+  map.pm.setGlobalOptions(GLOBAL);
+  map.pm.addControls({
+    position: "topleft", drawMarker: false, drawCircleMarker: false, drawPolyline: false,
+    drawRectangle: false, drawCircle: false, drawText: false, rotateMode: false, dragMode: false,
+    editMode: true, cutPolygon: true, removalMode: true, drawPolygon: true,
+  });
+}
+
+/** Polygons (as L.Polygon) of a GeoJSON (Multi)Polygon. */
+export function polygonsOf(geometry, style) {
+  const parts = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+  return parts.map((rings) => L.polygon(rings.map((ring) => ring.map(([x, y]) => [y, x])), style));
+}
+
+function ringsOf(layer) {
+  // L.Polygon latlngs: [ring, hole…] or [[ring, hole…], …] for multi-polygons
+  const latlngs = layer.getLatLngs();
+  const nested = Array.isArray(latlngs[0]) && Array.isArray(latlngs[0][0]) ? latlngs : [latlngs];
+  return nested.map((rings) => rings.map((ring) => ring.map((p) => [p.lat, p.lng])));
+}
+
+/** The edit group's polygons as one GeoJSON MultiPolygon (lon/lat, closed rings). */
+export function multiPolygonOf(group) {
+  const coordinates = [];
+  group.eachLayer((layer) => {
+    if (!(layer instanceof L.Polygon)) return;
+    for (const rings of ringsOf(layer)) {
+      coordinates.push(rings.map((ring) => {
+        const closed = ring.map(([lat, lon]) => [Number(lon.toFixed(7)), Number(lat.toFixed(7))]);
+        closed.push(closed[0]);
+        return closed;
+      }));
+    }
+  });
+  return { type: "MultiPolygon", coordinates };
+}
+
+/** Area in ha of every polygon in the group, in LKS-92 like the server computes it. */
+export function groupAreaHa(group) {
+  let total = 0;
+  group.eachLayer((layer) => {
+    if (layer instanceof L.Polygon) ringsOf(layer).forEach((rings) => { total += polygonAreaHa(rings); });
+  });
+  return total;
+}
+
+/** Keep ``output`` showing the live area while the group is edited, drawn into or cut. */
+export function liveArea(map, group, output) {
+  const update = () => { output.value = groupAreaHa(group).toFixed(2); };
+  const watch = (layer) => {
+    layer.on("pm:edit pm:vertexadded pm:vertexremoved pm:markerdragend pm:markerdrag", update);
+  };
+  group.eachLayer(watch);
+  map.on("pm:create", (e) => {
+    if (e.shape === "Polygon") { group.addLayer(e.layer); watch(e.layer); }
+    update();
+  });
+  map.on("pm:cut", (e) => {
+    if (group.hasLayer(e.originalLayer)) { group.removeLayer(e.originalLayer); group.addLayer(e.layer); watch(e.layer); }
+    update();
+  });
+  map.on("pm:remove", (e) => { group.removeLayer(e.layer); update(); });
+  update();
+  return update;
+}

@@ -1,0 +1,64 @@
+// The map view (Kartes skats): felling areas by verdict, selection for a statement, fit to selection.
+import { loadMessages, t } from "./i18n.js";
+import { el, panelToggle } from "./api.js";
+import { createMap, bboxParam } from "./map.js";
+import { areaSource, areasLayer, certificateIdOf, loadAreas, showFindings } from "./areas.js";
+
+await loadMessages();
+panelToggle();
+const { map } = await createMap();
+const statusLine = document.getElementById("map-status");
+const selected = new Map();
+const findingsLayer = L.featureGroup().addTo(map);
+const selectedIds = new Set();
+const layer = areasLayer(map, { selected: selectedIds, onClick: (feature) => toggle(feature) });
+
+function renderSelection() {
+  const list = document.getElementById("selection");
+  list.replaceChildren(...[...selected.values()].map((s) => el("li", {}, el("a", { href: `/certificates/${s.id}`, text: s.ca || s.id }))));
+  document.getElementById("make-statement").disabled = selected.size === 0;
+  selectedIds.clear();
+  selected.forEach((_, id) => selectedIds.add(id));
+  layer.restyle();
+}
+
+function toggle(feature) {
+  const id = certificateIdOf(feature);
+  if (selected.has(id)) selected.delete(id);
+  else selected.set(id, { id, ca: feature.properties?.ca_number });
+  renderSelection();
+  findingsLayer.clearLayers();
+  if (feature.properties?.verdict === "flagged" || feature.properties?.verdict === "blocked") {
+    showFindings(findingsLayer, id).catch(() => {});
+  }
+}
+
+document.getElementById("make-statement").addEventListener("click", () => {
+  window.location.href = `/statements/new?ids=${[...selected.keys()].map(encodeURIComponent).join(",")}`;
+});
+document.getElementById("fit-selection").addEventListener("click", () => {
+  const bounds = L.latLngBounds([]);
+  layer.eachLayer((lyr) => {
+    if (selected.size === 0 || selected.has(certificateIdOf(lyr.feature))) bounds.extend(lyr.getBounds());
+  });
+  if (bounds.isValid()) map.fitBounds(bounds, { maxZoom: 16, padding: [20, 20] });
+});
+
+const source = await areaSource();
+if (!source) {
+  statusLine.textContent = t("map.areas_unavailable");
+} else {
+  const first = await loadAreas(layer, source(null)).catch(() => null);
+  if (first === null) {
+    statusLine.textContent = t("map.areas_failed");
+  } else {
+    statusLine.textContent = t("map.areas_count", { n: first.count });
+    if (first.count > 0) map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [20, 20] });
+    document.getElementById("map").dataset.loaded = String(first.count);
+    map.on("moveend", async () => {
+      if (map.getZoom() < 11) return;
+      const timing = await loadAreas(layer, source(bboxParam(map))).catch(() => null);
+      if (timing) statusLine.textContent = t("map.areas_count", { n: timing.count });
+    });
+  }
+}
