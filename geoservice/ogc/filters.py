@@ -82,7 +82,10 @@ class SqlFilter:
             return f"{_SPATIAL[type(node)]}({lhs}, {rhs})"
         if isinstance(node, ast.BBox):
             self._geometry(node.lhs)
-            box = self._envelope(node.minx, node.miny, node.maxx, node.maxy)
+            if node.crs:  # FES: corners already in x/y order of an explicit EPSG code
+                box = self._xy_envelope(node.minx, node.miny, node.maxx, node.maxy, node.crs)
+            else:
+                box = self._envelope(node.minx, node.miny, node.maxx, node.maxy)
             return f"ST_Intersects({self.collection.geom_sql}, {box})"
         name = type(node).__name__
         raise invalid(f"The filter operation {name} is not supported here; use comparisons, "
@@ -91,7 +94,7 @@ class SqlFilter:
     def _prop(self, node: Any) -> Prop:
         if not isinstance(node, ast.Attribute):
             raise invalid(f"Expected a property name, got {node!r}.")
-        prop = self.collection.prop(node.name)
+        prop = self.collection.prop(node.name.split(":")[-1])  # FES may say gs:verdict
         if prop is None:
             names = ", ".join(p.name for p in self.collection.properties)
             raise invalid(f"{node.name!r} is not a queryable property of "
@@ -169,9 +172,23 @@ class SqlFilter:
                f"{self.bind(y2)}, {self.crs.srid:d})")
         return f"ST_Transform({env}, 3059)" if self.crs.srid != 3059 else env
 
+    def _xy_envelope(self, minx: float, miny: float, maxx: float, maxy: float,
+                     crs: str) -> str:
+        srid = _srid(crs)
+        env = (f"ST_MakeEnvelope({self.bind(float(minx))}, {self.bind(float(miny))}, "
+               f"{self.bind(float(maxx))}, {self.bind(float(maxy))}, {srid:d})")
+        return f"ST_Transform({env}, 3059)" if srid != 3059 else env
+
     def _geometry(self, node: Any) -> str:
+        if isinstance(node, values.Geometry) and "crs" in node.geometry:
+            # FES: GML already read into x/y order of its srsName (see fes.py).
+            geometry = dict(node.geometry)
+            srid = _srid(geometry.pop("crs"))
+            literal = (f"ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON("
+                       f"{self.bind(json.dumps(geometry))}), {srid:d}))")
+            return f"ST_Transform({literal}, 3059)" if srid != 3059 else literal
         if isinstance(node, ast.Attribute):
-            if node.name not in GEOMETRY_NAMES:
+            if node.name.split(":")[-1] not in GEOMETRY_NAMES:
                 raise invalid(f"{node.name!r} is not the geometry; name it 'geometry'.")
             return self.collection.geom_sql
         if isinstance(node, values.Geometry):
@@ -194,6 +211,13 @@ class SqlFilter:
             return self._envelope(*args)
         raise invalid(f"Expected a geometry (property 'geometry', a WKT/GeoJSON literal or "
                       f"BBOX(…)), got {node!r}.")
+
+
+def _srid(name: str) -> int:
+    srid = int(str(name).rsplit(":", 1)[-1])
+    if srid not in (4326, 3059, 10306):
+        raise invalid(f"The CRS EPSG:{srid} is not offered; use EPSG:3059, 4326 or 10306.")
+    return srid
 
 
 def _no_swap(crs: Crs) -> Crs:

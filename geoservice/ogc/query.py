@@ -110,7 +110,7 @@ class FeatureQuery:
         c = self.collection
         geom = output_sql(c.geom_sql, self.crs)
         return (f"json_build_object('type', 'Feature', 'id', {c.id_sql}, 'geometry', "
-                f"ST_AsGeoJSON({geom}, {self.crs.precision})::json, 'properties', "
+                f"ST_AsGeoJSON({geom}, {self.crs.precision}, 0)::json, 'properties', "
                 f"{c.json_properties_sql})::text AS feature")
 
 

@@ -88,3 +88,29 @@ def world(engine: Engine, org_a: dict[str, Account], org_b: dict[str, Account]) 
     overlap = square(ORIGIN[0] + 50, ORIGIN[1] + 50, side=50)
     finding_id = insert_finding(engine, org_a["owner"].org_id, cert_a, layer_id, overlap)
     return World(org_a, org_b, cert_a, cert_b, layer_id, finding_id)
+
+
+@pytest.fixture(scope="session")
+def live_url(app):  # type: ignore[no-untyped-def]
+    """The app served by uvicorn on 127.0.0.1 (random port) in a thread, for real GIS clients."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
