@@ -1,0 +1,62 @@
+"""``geoservice worker``: sends queued statements to TRACES and polls their status."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from types import FrameType
+
+from geoservice import events
+from geoservice.cli.common import engine, settings
+from geoservice.statements.connect import ClientPool, service_account
+from geoservice.statements.worker import Worker
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("worker", help="submit queued statements to TRACES")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="worker loops in this process (default 2)")
+    parser.add_argument("--once", action="store_true",
+                        help="handle what is due now, then exit")
+    parser.add_argument("--idle", type=float, default=1.0,
+                        help="seconds to wait when nothing is due (default 1)")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = settings()
+    logging.basicConfig(level=config.web.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    events.load_handlers()
+    eng = engine(pool_size=max(2, args.threads + 1))
+    pool = ClientPool(config)
+    account = service_account(config)
+    print(f"TRACES at {account.base_url}{' (simulator)' if account.simulated else ''}, "
+          f"{args.threads} thread(s)", flush=True)
+    if args.once:
+        worker = Worker(eng, config, pool)
+        while worker.run_once():
+            pass
+        return 0
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    threads = [threading.Thread(target=Worker(eng, config, pool, name=f"worker-{i}").run,
+                                args=(stop, args.idle), name=f"worker-{i}", daemon=True)
+               for i in range(max(1, args.threads))]
+    for thread in threads:
+        thread.start()
+    while not stop.is_set():
+        stop.wait(1.0)
+    for thread in threads:
+        thread.join(timeout=60)
+    eng.dispose()
+    return 0

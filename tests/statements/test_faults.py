@@ -1,0 +1,179 @@
+"""TRACES faults, lost answers, dead workers and racing workers: one DDS, no double charge."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import Engine, text
+from starlette.testclient import TestClient
+
+from geoservice.settings import Settings
+from geoservice.statements.connect import ClientPool
+from geoservice.statements.outbox import Job
+from geoservice.statements.worker import Worker
+from geoservice.traces.simulator import TracesSimulator
+from geoservice.traces.simulator_store import StoreFault
+from tests.statements.conftest import drain
+from tests.statements.helpers import expire_leases, fetch, queued
+
+
+def _dds(sim: TracesSimulator, reference: str) -> int:
+    try:
+        return len(sim.store.by_internal_reference("simulator", reference, "DDS"))
+    except StoreFault:
+        return 0
+
+
+def test_worker_killed_after_traces_answered_reconciles_instead_of_resubmitting(
+    client: TestClient, engine: Engine, client_org, worker_settings: Settings,
+    pool: ClientPool, sim: TracesSimulator,
+) -> None:
+    owner = client_org["owner"]
+    st = queued(client, engine, owner)
+
+    def die(operation: str, job: Job) -> None:
+        raise RuntimeError("killed between the SOAP answer and the commit")
+
+    doomed = Worker(engine, worker_settings, pool, name="doomed", lease_seconds=30,
+                    after_call=die)
+    with pytest.raises(RuntimeError):
+        doomed.run_once()
+    assert _dds(sim, st["internal_reference"]) == 1
+    assert fetch(client, owner, st["id"])["status"] == "queued"
+    expire_leases(engine)
+    drain(Worker(engine, worker_settings, pool, name="restarted", lease_seconds=30))
+    done = fetch(client, owner, st["id"])
+    assert done["status"] == "available", done["history"]
+    assert _dds(sim, st["internal_reference"]) == 1
+    assert any("adopted UUID" in h["message"] for h in done["history"])
+    assert done["traces_uuid"] == sim.store.by_internal_reference(
+        "simulator", st["internal_reference"], "DDS")[0].uuid
+
+
+def test_lost_answer_timeout_is_retried_and_reconciled(
+    client: TestClient, engine: Engine, client_org, worker: Worker, sim: TracesSimulator,
+) -> None:
+    owner = client_org["owner"]
+    st = queued(client, engine, owner)
+    sim.inject("timeout", seconds=1.0)  # the client gives up after 0.5 s; TRACES got it
+    assert worker.run_once() == 1
+    after = fetch(client, owner, st["id"])
+    assert after["status"] == "queued" and after["history"][-1]["status"] == "retrying"
+    time.sleep(0.6)  # let the simulator finish the call the client abandoned
+    expire_leases(engine)
+    drain(worker)
+    assert fetch(client, owner, st["id"])["status"] == "available"
+    assert _dds(sim, st["internal_reference"]) == 1
+
+
+@pytest.mark.parametrize("kind", ["http500", "auth"])
+def test_server_errors_and_auth_failures_are_retried_with_backoff(
+    client: TestClient, engine: Engine, client_org, worker: Worker, sim: TracesSimulator,
+    kind: str,
+) -> None:
+    owner = client_org["owner"]
+    st = queued(client, engine, owner)
+    sim.inject(kind, count=2)  # type: ignore[arg-type]
+    worker.run_once()
+    with engine.begin() as conn:
+        wait = conn.execute(text("SELECT next_attempt_at - now() FROM outbox WHERE statement_id "
+                                 "= CAST(:s AS uuid) AND state = 'pending'"),
+                            {"s": st["id"]}).scalar_one()
+    assert 0.5 <= wait.total_seconds() <= 2.5  # first backoff step with jitter
+    for _ in range(2):
+        expire_leases(engine)
+        drain(worker)
+    done = fetch(client, owner, st["id"])
+    assert done["status"] == "available", done["history"]
+    assert sum(h["status"] == "retrying" for h in done["history"]) == 2
+    assert _dds(sim, st["internal_reference"]) == 1
+
+
+def test_business_rule_fault_rejects_with_traces_error_ids(
+    client: TestClient, engine: Engine, org_a, worker: Worker, sim: TracesSimulator,
+) -> None:
+    owner = org_a["owner"]  # no address: TRACES wants one for a represented operator
+    st = queued(client, engine, owner)
+    drain(worker)
+    done = fetch(client, owner, st["id"])
+    assert done["status"] == "rejected"
+    assert "EUDR_BEHALF_OPERATOR_NOT_PROVIDED" in done["rejection_reason"]
+    assert "EUDR_BEHALF_OPERATOR_NOT_PROVIDED" in done["history"][-1]["message"]
+    assert _dds(sim, st["internal_reference"]) == 0
+    with engine.begin() as conn:
+        statuses = set(conn.execute(text("SELECT status FROM certificates WHERE id::text = "
+                                         "ANY(:i)"), {"i": st["certificate_ids"]}).scalars())
+    assert statuses == {"in_statement"}
+    assert client.delete(f"/api/v1/statements/{st['id']}",
+                         headers={"Authorization": f"Bearer {owner.token}"}).status_code == 204
+    with engine.begin() as conn:
+        statuses = set(conn.execute(text("SELECT status FROM certificates WHERE id::text = "
+                                         "ANY(:i)"), {"i": st["certificate_ids"]}).scalars())
+    assert statuses == {"ready"}
+
+
+def test_rejected_by_traces_after_submission_is_not_charged(
+    client: TestClient, engine: Engine, client_org, worker: Worker, sim: TracesSimulator,
+) -> None:
+    owner = client_org["owner"]
+    st = queued(client, engine, owner)
+    sim.reject_next("Geolocation overlaps a protected area")
+    drain(worker)
+    done = fetch(client, owner, st["id"])
+    assert done["status"] == "rejected"
+    assert done["rejection_reason"] == "Geolocation overlaps a protected area"
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM charges WHERE statement_id = "
+                                 "CAST(:s AS uuid)"), {"s": st["id"]}).scalar_one() == 0
+
+
+def test_certificate_changed_after_queueing_is_not_sent(
+    client: TestClient, engine: Engine, client_org, worker: Worker, sim: TracesSimulator,
+) -> None:
+    owner = client_org["owner"]
+    st = queued(client, engine, owner)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE certificates SET version = version + 1 WHERE id::text = "
+                          "ANY(:i)"), {"i": st["certificate_ids"]})
+    drain(worker)
+    done = fetch(client, owner, st["id"])
+    assert done["status"] == "draft"
+    assert "certificate changed after the statement was prepared" in done["history"][-1]["message"]
+    assert _dds(sim, st["internal_reference"]) == 0
+
+
+def test_two_workers_racing_send_each_statement_once_and_charge_once(
+    client: TestClient, engine: Engine, client_org, worker_settings: Settings,
+    pool: ClientPool, sim: TracesSimulator,
+) -> None:
+    owner = client_org["owner"]
+    statements = [queued(client, engine, owner, n_areas=2) for _ in range(8)]
+    stop = threading.Event()
+    workers = [Worker(engine, worker_settings, pool, name=f"racer-{i}", lease_seconds=30)
+               for i in range(2)]
+    threads = [threading.Thread(target=w.run, args=(stop, 0.05)) for w in workers]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            if all(fetch(client, owner, s["id"])["status"] == "available" for s in statements):
+                break
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert all(fetch(client, owner, s["id"])["status"] == "available" for s in statements)
+    assert all(_dds(sim, s["internal_reference"]) == 1 for s in statements)
+    with engine.begin() as conn:
+        charges = conn.execute(text("SELECT count(*), count(DISTINCT area_id) FROM charges "
+                                    "WHERE statement_id::text = ANY(:s)"),
+                               {"s": [s["id"] for s in statements]}).one()
+        claimed = set(conn.execute(text("SELECT claimed_by FROM outbox WHERE statement_id::text "
+                                        "= ANY(:s) AND operation = 'submit'"),
+                                   {"s": [s["id"] for s in statements]}).scalars())
+    assert charges == (16, 16)
+    assert claimed <= {"racer-0", "racer-1"}
