@@ -1,0 +1,177 @@
+"""POST /api/v1/certificates: from VMD, by hand, and every way it must refuse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+from starlette.testclient import TestClient
+
+from geoservice.vmd import VmdUnavailable
+from geoservice.vmd.simulator import VmdSimulator
+from tests.certificates.conftest import area_body, manual_body
+from tests.conftest import Account, bearer
+
+URL = "/api/v1/certificates"
+
+
+def _count(engine: Engine, org_id: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text(
+            "SELECT count(*) FROM certificates WHERE organisation_id = CAST(:o AS uuid)"),
+            {"o": org_id}).scalar_one())
+
+
+def test_manual_certificate_in_api_shape(client: TestClient, org_a: dict[str, Account]) -> None:
+    r = client.post(URL, json=manual_body(n_areas=2), headers=bearer(org_a["owner"]))
+    assert r.status_code == 201, r.text
+    cert = r.json()
+    assert isinstance(cert["id"], str) and cert["source"] == "manual"
+    assert cert["issued_on"] == "2026-03-02" and cert["status"] == "draft"
+    assert cert["verdict"] == "unchecked" and cert["version"] == 1
+    assert [a["cirsma"] for a in cert["areas"]] == [1, 2]
+    area = cert["areas"][0]
+    assert area["geometry"]["type"] == "MultiPolygon"
+    assert area["area_ha"] == pytest.approx(1.0, abs=0.01)
+    assert area["volumes"][0] == {"species_code": 1, "m3": 200.0, "planned_m3": 200.0}
+    assert {p["hs_code"]: p["m3"] for p in area["products"]} == {"4403": 220.0, "4401": 30.0}
+
+
+def test_manual_in_lks92(client: TestClient, org_a: dict[str, Account]) -> None:
+    x, y = 611_000.0, 309_000.0
+    ring = [[x, y], [x + 200, y], [x + 200, y + 50], [x, y + 50], [x, y]]
+    body = manual_body(crs="EPSG:3059", areas=[area_body(
+        geometry={"type": "Polygon", "coordinates": [ring]})])
+    r = client.post(URL + "?crs=EPSG:3059", json=body, headers=bearer(org_a["owner"]))
+    assert r.status_code == 201, r.text
+    assert r.json()["areas"][0]["area_ha"] == 1.0
+    assert r.json()["areas"][0]["geometry"]["coordinates"][0][0][0] == [x, y]
+
+
+def test_from_vmd(client: TestClient, org_a: dict[str, Account], vmd: VmdSimulator,
+                  ca_numbers: list[str]) -> None:
+    r = client.post(URL, json={"ca_number": ca_numbers[0]}, headers=bearer(org_a["owner"]))
+    assert r.status_code == 201, r.text
+    assert r.json()["source"] == "vmd" and r.json()["ca_number"] == ca_numbers[0]
+    assert vmd.calls == 1
+
+
+def test_vmd_bowtie_is_repaired_and_stored(client: TestClient, org_a: dict[str, Account],
+                                           vmd: VmdSimulator) -> None:
+    from geoservice.vmd.simulator import _registry
+
+    number = next(n for n, c in _registry().items()
+                  if any(not a.geometry.is_valid for a in c.areas))
+    r = client.post(URL, json={"ca_number": number}, headers=bearer(org_a["owner"]))
+    assert r.status_code == 201, r.text
+
+
+def test_unknown_ca_number_at_vmd(client: TestClient, org_a: dict[str, Account],
+                                  vmd: VmdSimulator) -> None:
+    r = client.post(URL, json={"ca_number": "9999999999"}, headers=bearer(org_a["owner"]))
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "vmd_certificate_not_found"
+    assert "9999999999" in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(("error", "status", "code"), [
+    (VmdUnavailable("HTTP 503: maintenance"), 503, "vmd_unavailable"),
+    (VmdUnavailable("no answer within 10 s (tried 3 times)"), 504, "vmd_timeout"),
+    (VmdUnavailable("VMD refused the service's credentials (HTTP 401)", retryable=False), 502,
+     "vmd_unavailable"),
+])
+def test_vmd_down(client: TestClient, app: Any, org_a: dict[str, Account], vmd: VmdSimulator,
+                  ca_numbers: list[str], error: VmdUnavailable, status: int, code: str) -> None:
+    app.state.vmd_source = VmdSimulator(fail_with=error)
+    r = client.post(URL, json={"ca_number": ca_numbers[1]}, headers=bearer(org_a["owner"]))
+    assert r.status_code == status
+    assert r.json()["error"]["code"] == code
+    assert "not available" in r.json()["error"]["message"]
+    assert _count(client.app.state.engine, org_a["owner"].org_id) == 0  # type: ignore[attr-defined]
+
+
+def test_vmd_too_slow_answers_504(client: TestClient, app: Any, settings: Any,
+                                  org_a: dict[str, Account], vmd: VmdSimulator,
+                                  ca_numbers: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("geoservice.certificates.sources.deadline_seconds", lambda s: 0.2)
+    app.state.vmd_source = VmdSimulator(delay=1.0)
+    r = client.post(URL, json={"ca_number": ca_numbers[1]}, headers=bearer(org_a["owner"]))
+    assert r.status_code == 504
+    assert r.json()["error"]["code"] == "vmd_timeout"
+
+
+def test_duplicate_in_same_org_but_not_across(client: TestClient, org_a: dict[str, Account],
+                                              org_b: dict[str, Account]) -> None:
+    body = manual_body("DUP-1")
+    assert client.post(URL, json=body, headers=bearer(org_a["owner"])).status_code == 201
+    again = client.post(URL, json=body, headers=bearer(org_a["analyst"]))
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "certificate_exists"
+    assert client.post(URL, json=body, headers=bearer(org_b["owner"])).status_code == 201
+
+
+def test_duplicate_from_vmd_does_not_call_vmd(client: TestClient, org_a: dict[str, Account],
+                                              vmd: VmdSimulator, ca_numbers: list[str]) -> None:
+    h = bearer(org_a["owner"])
+    assert client.post(URL, json={"ca_number": ca_numbers[2]}, headers=h).status_code == 201
+    r = client.post(URL, json={"ca_number": ca_numbers[2]}, headers=h)
+    assert r.status_code == 409 and vmd.calls == 1
+
+
+def _bad(overrides: dict[str, Any], area: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = manual_body(**overrides)
+    if area is not None:
+        body["areas"] = [area_body(**area)]
+    return body
+
+
+@pytest.mark.parametrize(("body", "code", "words"), [
+    (_bad({}, {"volumes": [{"species_code": 2, "m3": 250}], "products": []}),
+     "unknown_species_code", "2 is not a Forest State Register species code"),
+    (_bad({}, {"products": [{"hs_code": "4403", "m3": 100}]}), "products_do_not_add_up",
+     "adds up to 100 m³ but the volumes add up to 250 m³"),
+    (_bad({}, {"volumes": [{"species_code": 1, "m3": 9000}], "products": []}),
+     "volume_implausible", "m3/ha"),
+    (_bad({}, {"volumes": [{"species_code": 1, "m3": -5}]}), "validation_failed", "volumes"),
+    (_bad({}, {"geometry": {"type": "LineString", "coordinates": [[25.8, 56.9], [25.9, 56.9]]}}),
+     "geometry_type", "not a LineString"),
+    (_bad({}, {"geometry": {"type": "Polygon", "coordinates": []}}), "geometry_empty", "empty"),
+    (_bad({"areas": []}), "validation_failed", "areas"),
+    (_bad({"valid_until": "2020-01-01"}), "dates_inconsistent", "valid_until"),
+    (_bad({}, {"products": [{"hs_code": "9403", "m3": 250}]}), "validation_failed", "hs_code"),
+    (_bad({}, {"cadastral_designation": "7060005"}), "validation_failed",
+     "cadastral_designation"),
+])
+def test_bad_input_is_422_and_saves_nothing(client: TestClient, org_a: dict[str, Account],
+                                            engine: Engine, body: dict[str, Any], code: str,
+                                            words: str) -> None:
+    r = client.post(URL, json=body, headers=bearer(org_a["owner"]))
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == code
+    assert words.replace("m3", "m³") in r.json()["error"]["message"]
+    assert _count(engine, org_a["owner"].org_id) == 0
+
+
+def test_four_areas_refused(client: TestClient, org_a: dict[str, Account]) -> None:
+    body = manual_body()
+    body["areas"] = [area_body(1)] * 4
+    assert client.post(URL, json=body, headers=bearer(org_a["owner"])).status_code == 422
+
+
+def test_second_area_bad_saves_first_neither(client: TestClient, org_a: dict[str, Account],
+                                             engine: Engine) -> None:
+    body = manual_body(n_areas=2)
+    body["areas"][1]["volumes"] = [{"species_code": 99, "m3": 250}]
+    r = client.post(URL, json=body, headers=bearer(org_a["owner"]))
+    assert r.status_code == 422 and "areas[1].volumes[0].species_code" in r.text
+    assert _count(engine, org_a["owner"].org_id) == 0
+
+
+def test_not_json_and_wrong_role(client: TestClient, org_a: dict[str, Account]) -> None:
+    r = client.post(URL, content=b"{", headers={**bearer(org_a["owner"]),
+                                                "content-type": "application/json"})
+    assert r.status_code == 400
+    r = client.post(URL, json=manual_body(), headers=bearer(org_a["compliance_officer"]))
+    assert r.status_code == 403
+    assert client.post(URL, json=manual_body()).status_code == 401
