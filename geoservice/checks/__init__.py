@@ -1,0 +1,1 @@
+"""The deforestation-to-agriculture and legality checks, their findings and their review."""

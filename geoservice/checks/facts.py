@@ -1,0 +1,69 @@
+"""Gather the facts of a batch of certificates: areas, vector overlaps, coverage, forest mask."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import shapely
+from sqlalchemy import Connection, text
+
+from geoservice.checks.forest_mask import ForestMask
+from geoservice.checks.model import AreaFacts, CertificateFacts, Overlap
+from geoservice.checks.sql import load
+from geoservice.layers.registry import CurrentLayer
+
+
+def certificates(conn: Connection, ids: list[str]) -> list[CertificateFacts]:
+    rows = conn.execute(text(load("certificates.sql")), {"certificate_ids": ids})
+    return [CertificateFacts(r.id, r.organisation_id, r.ca_number, int(r.version), r.issued_on,
+                             r.valid_until, r.felling_from, r.felling_to) for r in rows]
+
+
+def areas(conn: Connection, certificate_ids: list[str]) -> list[AreaFacts]:
+    rows = conn.execute(text(load("areas.sql")), {"certificate_ids": certificate_ids}).all()
+    geoms = shapely.from_wkb([bytes(r.wkb) for r in rows]) if rows else []
+    return [AreaFacts(r.id, r.certificate_id, int(r.cirsma), r.felling_type, float(r.area_m2), g)
+            for r, g in zip(rows, geoms, strict=True)]
+
+
+def add_vector_facts(conn: Connection, batch: list[AreaFacts]) -> None:
+    """Overlaps with vector layers and roles whose extent misses the area, set-based."""
+    if not batch:
+        return
+    by_id = {a.id: a for a in batch}
+    ids = list(by_id)
+    rows = conn.execute(text(load("overlaps.sql")), {"area_ids": ids}).all()
+    geoms = shapely.from_wkb([bytes(r.wkb) for r in rows]) if rows else []
+    for r, g in zip(rows, geoms, strict=True):
+        by_id[r.area_id].overlaps.append(Overlap(
+            r.layer_id, int(r.version), r.role, r.category, float(r.overlap_m2), g,
+            list(r.sources)))
+    for r in conn.execute(text(load("coverage.sql")), {"area_ids": ids}):
+        by_id[r.area_id].uncovered_roles.append(r.role)
+
+
+def add_forest_facts(batch: list[AreaFacts], layers: list[CurrentLayer]) -> None:
+    """Exact forest / other / nodata areas of each felling area and of its agricultural overlaps."""
+    forest = next((lay for lay in layers if lay.role == "forest_2020" and lay.kind == "raster"
+                   and lay.raster_path), None)
+    if forest is None or not batch:
+        return
+    with ForestMask(str(forest.raster_path)) as mask:
+        # Neighbouring areas share raster blocks: read them in spatial order.
+        for area in sorted(batch, key=_morton):
+            area.cover = mask.cover(area.geometry)
+            for ov in area.overlaps:
+                if ov.role == "agriculture":
+                    area.agri_cover[f"{ov.layer_id}:{ov.category}"] = mask.cover(ov.geometry)
+
+
+def _morton(area: AreaFacts) -> tuple[int, int]:
+    minx, miny, _, _ = area.geometry.bounds
+    return int(miny // 2560), int(minx // 2560)
+
+
+def by_certificate(batch: list[AreaFacts]) -> dict[str, list[AreaFacts]]:
+    grouped: dict[str, list[AreaFacts]] = defaultdict(list)
+    for area in batch:
+        grouped[area.certificate_id].append(area)
+    return grouped

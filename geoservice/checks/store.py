@@ -1,0 +1,163 @@
+"""Write a check's outcome: a run, its findings, carried-over decisions, verdicts. Batch-wise.
+
+Carry-over rule: a reviewer's decision (cleared or confirmed) on a finding carries over to the
+new finding of the next run when both have the same rule, the same layer (any version) and the
+same felling area, and the overlap differs by at most 0.01 ha or 1 %, whichever is larger. A
+grown or shrunk overlap is new evidence, so that finding is open again.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from sqlalchemy import Connection, text
+
+from geoservice.checks.model import (
+    AreaFacts,
+    CertificateFacts,
+    Finding,
+    Verdict,
+    effective_verdict,
+    worst,
+)
+
+_INSERT_FINDING = text("""
+INSERT INTO findings (id, organisation_id, certificate_id, area_id, run_id, rule, severity,
+    layer_id, layer_version, overlap_ha, overlap_percent, geom, message_lv, message_en, details,
+    status, reviewed_by, reviewed_at, review_reason)
+VALUES (CAST(:id AS uuid), CAST(:org AS uuid), CAST(:cert AS uuid), CAST(:area AS uuid),
+    CAST(:run AS uuid), :rule, :severity, :layer, :lversion, :ha, :pct,
+    CASE WHEN CAST(:wkb AS bytea) IS NULL THEN NULL
+         ELSE ST_Multi(ST_CollectionExtract(ST_GeomFromWKB(:wkb, 3059), 3)) END,
+    :lv, :en, CAST(:details AS jsonb), :status, CAST(:rby AS uuid), :rat, :reason)
+""")
+
+
+@dataclass
+class CheckOutcome:
+    certificate: CertificateFacts
+    areas: list[AreaFacts]
+    findings: list[Finding]
+    run_id: str = ""
+    verdict: Verdict = "clear"
+    area_verdicts: dict[str, Verdict] | None = None
+
+
+def _same(new: Finding, old: Any) -> bool:
+    if new.overlap_ha is None or old.overlap_ha is None:
+        return new.overlap_ha is None and old.overlap_ha is None
+    previous = float(old.overlap_ha)
+    return abs(new.overlap_ha - previous) <= max(0.01, 0.01 * previous)
+
+
+def save(
+    conn: Connection, outcomes: list[CheckOutcome], layer_versions: dict[str, int],
+    thresholds: dict[str, float], by_user: str | None,
+) -> None:
+    if not outcomes:
+        return
+    ids = [o.certificate.id for o in outcomes]
+    previous: dict[tuple[str | None, str, str | None], list[Any]] = {}
+    for row in conn.execute(text(
+            "SELECT id::text AS id, area_id::text AS area_id, rule, layer_id, overlap_ha, "
+            "status, reviewed_by::text AS reviewed_by, reviewed_at, review_reason "
+            "FROM findings WHERE certificate_id = ANY(CAST(:ids AS uuid[])) "
+            "AND status IN ('cleared', 'confirmed')"), {"ids": ids}):
+        previous.setdefault((row.area_id, row.rule, row.layer_id), []).append(row)
+    conn.execute(text("UPDATE findings SET status = 'superseded' WHERE certificate_id = "
+                      "ANY(CAST(:ids AS uuid[])) AND status <> 'superseded'"), {"ids": ids})
+    runs, rows = [], []
+    for outcome in outcomes:
+        cert = outcome.certificate
+        outcome.run_id = str(uuid.uuid4())
+        per_area: dict[str, list[Verdict]] = {a.id: [] for a in outcome.areas}
+        for f in outcome.findings:
+            f.id = str(uuid.uuid4())
+            carried = None
+            if f.severity != "info":
+                carried = next((p for p in previous.get((f.area_id, f.rule, f.layer_id), [])
+                                if _same(f, p)), None)
+            if carried is not None:
+                f.status = carried.status
+                f.details = {**f.details, "decision_carried_from": carried.id}
+            effect = effective_verdict(f.severity, f.status)
+            if f.area_id is not None:
+                per_area[f.area_id].append(effect)
+            else:
+                for verdicts in per_area.values():
+                    verdicts.append(effect)
+            rows.append({
+                "id": f.id, "org": cert.organisation_id, "cert": cert.id, "area": f.area_id,
+                "run": outcome.run_id, "rule": f.rule, "severity": f.severity,
+                "layer": f.layer_id, "lversion": f.layer_version,
+                "ha": round(f.overlap_ha, 4) if f.overlap_ha is not None else None,
+                "pct": round(min(f.overlap_percent, 100.0), 3)
+                if f.overlap_percent is not None else None,
+                "wkb": shapely.to_wkb(f.geometry) if f.geometry is not None else None,
+                "lv": f.message_lv, "en": f.message_en,
+                "details": json.dumps(f.details, default=str), "status": f.status,
+                "rby": carried.reviewed_by if carried else None,
+                "rat": carried.reviewed_at if carried else None,
+                "reason": carried.review_reason if carried else None,
+            })
+        outcome.area_verdicts = {aid: worst(v) for aid, v in per_area.items()}
+        cert_level = [effective_verdict(f.severity, f.status) for f in outcome.findings]
+        outcome.verdict = worst([*outcome.area_verdicts.values(), *cert_level])
+        runs.append({"id": outcome.run_id, "org": cert.organisation_id, "cert": cert.id,
+                     "cv": cert.version, "verdict": outcome.verdict,
+                     "layers": json.dumps(layer_versions), "th": json.dumps(thresholds),
+                     "by": by_user})
+    conn.execute(text(
+        "INSERT INTO check_runs (id, organisation_id, certificate_id, certificate_version, "
+        "verdict, layer_versions, thresholds, by_user_id) VALUES (CAST(:id AS uuid), "
+        "CAST(:org AS uuid), CAST(:cert AS uuid), :cv, :verdict, CAST(:layers AS jsonb), "
+        "CAST(:th AS jsonb), CAST(:by AS uuid))"), runs)
+    if rows:
+        conn.execute(_INSERT_FINDING, rows)
+    _write_verdicts(conn, outcomes)
+
+
+def _write_verdicts(conn: Connection, outcomes: list[CheckOutcome]) -> None:
+    area_ids, area_verdicts = [], []
+    for o in outcomes:
+        for aid, v in (o.area_verdicts or {}).items():
+            area_ids.append(aid)
+            area_verdicts.append(v)
+    if area_ids:
+        conn.execute(text(
+            "UPDATE felling_areas a SET verdict = u.verdict FROM unnest(CAST(:ids AS uuid[]), "
+            "CAST(:verdicts AS text[])) AS u(id, verdict) WHERE a.id = u.id"),
+            {"ids": area_ids, "verdicts": area_verdicts})
+    ids = [o.certificate.id for o in outcomes]
+    conn.execute(text(
+        "UPDATE certificates c SET verdict = u.verdict, checked_at = now() "
+        "FROM unnest(CAST(:ids AS uuid[]), CAST(:verdicts AS text[])) AS u(id, verdict) "
+        "WHERE c.id = u.id"), {"ids": ids, "verdicts": [o.verdict for o in outcomes]})
+    conn.execute(text("DELETE FROM check_queue WHERE certificate_id = ANY(CAST(:ids AS uuid[]))"),
+                 {"ids": ids})
+
+
+def recompute_verdict(conn: Connection, certificate_id: str) -> Verdict:
+    """Verdicts from the current findings after a review (no new run)."""
+    rows = conn.execute(text(
+        "SELECT area_id::text AS area_id, severity, status FROM findings "
+        "WHERE certificate_id = CAST(:c AS uuid) AND status <> 'superseded'"),
+        {"c": certificate_id}).all()
+    area_ids = [r[0] for r in conn.execute(text(
+        "SELECT id::text FROM felling_areas WHERE certificate_id = CAST(:c AS uuid)"),
+        {"c": certificate_id})]
+    cert_level = [effective_verdict(r.severity, r.status) for r in rows if r.area_id is None]
+    per_area = {aid: worst([*cert_level, *(effective_verdict(r.severity, r.status)
+                                           for r in rows if r.area_id == aid)])
+                for aid in area_ids}
+    verdict = worst([*per_area.values(), *cert_level])
+    for aid, v in per_area.items():
+        conn.execute(text("UPDATE felling_areas SET verdict = :v WHERE id = CAST(:id AS uuid)"),
+                     {"v": v, "id": aid})
+    conn.execute(text("UPDATE certificates SET verdict = :v WHERE id = CAST(:id AS uuid)"),
+                 {"v": verdict, "id": certificate_id})
+    return verdict
