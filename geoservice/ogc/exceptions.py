@@ -64,7 +64,14 @@ def wfs_error(request: Request, error: GeoserviceError) -> Response:
                     media_type="application/xml", headers=_headers(error))
 
 
-def register() -> None:
+_registered: list[bool] = []
+
+
+def register_once() -> None:
+    """Register the renderers (once per process, whichever route module loads first)."""
+    if _registered:
+        return
+    _registered.append(True)
     for prefix in ("/ogc", "/tiles", "/download"):
         register_renderer(prefix, ogc_error)
     register_renderer("/wfs", wfs_error)

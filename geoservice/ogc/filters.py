@@ -192,6 +192,7 @@ class SqlFilter:
                 raise invalid(f"{node.name!r} is not the geometry; name it 'geometry'.")
             return self.collection.geom_sql
         if isinstance(node, values.Geometry):
+            _check_rings(node.geometry)
             geojson = json.dumps(node.geometry)
             literal = f"ST_SetSRID(ST_GeomFromGeoJSON({self.bind(geojson)}), {self.crs.srid:d})"
             # CQL2/FES literals follow the filter CRS axis order; stored data is x/y.
@@ -211,6 +212,16 @@ class SqlFilter:
             return self._envelope(*args)
         raise invalid(f"Expected a geometry (property 'geometry', a WKT/GeoJSON literal or "
                       f"BBOX(…)), got {node!r}.")
+
+
+def _check_rings(geometry: dict[str, Any]) -> None:
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    polygons = [coords] if kind == "Polygon" else (coords if kind == "MultiPolygon" else [])
+    for polygon in polygons or []:
+        for ring in polygon:
+            if len(ring) < 4 or tuple(ring[0]) != tuple(ring[-1]):
+                raise invalid("A polygon ring needs at least four positions and must end "
+                              "where it starts.")
 
 
 def _srid(name: str) -> int:

@@ -24,7 +24,7 @@ from geoservice.web.routing import RouteTable
 from geoservice.web.templates import render
 
 routes = RouteTable()
-exceptions.register()
+exceptions.register_once()
 
 
 def base_url(request: Request) -> str:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import BadRequest
-from geoservice.ogc import access, gml, wfs_docs
+from geoservice.ogc import access, exceptions, gml, wfs_docs
 from geoservice.ogc.crs import EPSG3059, bbox_to_xy, parse_numbers, parse_wfs, wfs_srs_name
 from geoservice.ogc.dbcall import read
 from geoservice.ogc.filters import to_sql
@@ -22,6 +22,7 @@ from geoservice.web.context import settings_of
 from geoservice.web.routing import RouteTable
 
 routes = RouteTable()
+exceptions.register_once()
 XML = "application/xml"
 GML32 = "application/gml+xml; version=3.2"
 

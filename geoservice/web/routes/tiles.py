@@ -1,0 +1,56 @@
+"""Vector tiles at /tiles/{collection}/{z}/{x}/{y}.mvt and their TileJSON at /tiles/{id}.json."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from geoservice.accounts.principal import Principal
+from geoservice.errors import BadRequest
+from geoservice.ogc import access, exceptions, tiles
+from geoservice.ogc.dbcall import read
+from geoservice.web.context import settings_of
+from geoservice.web.routing import RouteTable
+
+routes = RouteTable()
+exceptions.register_once()
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+def _tile(conn: Connection, cid: str, principal: Principal | None, public: bool, z: int, x: int,
+          y: int) -> bytes:
+    return tiles.tile(conn, access.readable(conn, cid, principal, public), principal, z, x, y)
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise BadRequest(f"{name}={value!r} is not a whole number.", code="invalid_tile") \
+            from None
+
+
+@routes.page("GET", "/tiles/{cid}/{z}/{x}/{y}.mvt")
+async def vector_tile(request: Request) -> Response:
+    principal, public = await access.viewer(request)
+    p = request.path_params
+    z, x, y = _int(p["z"], "z"), _int(p["x"], "x"), _int(p["y"], "y")
+    data = await read(request, _tile, p["cid"], principal, public, z, x, y)
+    private = principal is not None
+    return Response(data, media_type=MVT, headers={
+        "Cache-Control": "private, max-age=60" if private else "public, max-age=300"})
+
+
+def _tilejson(conn: Connection, cid: str, base: str, principal: Principal | None,
+              public: bool) -> dict[str, object]:
+    c = access.readable(conn, cid, principal, public)
+    return tiles.tilejson(base, c, None)
+
+
+@routes.page("GET", "/tiles/{cid}.json")
+async def tile_json(request: Request) -> Response:
+    principal, public = await access.viewer(request)
+    base = (settings_of(request).web.base_url or str(request.base_url)).rstrip("/")
+    doc = await read(request, _tilejson, request.path_params["cid"], base, principal, public)
+    return JSONResponse(doc)
