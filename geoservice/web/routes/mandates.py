@@ -13,7 +13,13 @@ from starlette.responses import JSONResponse, Response
 
 from geoservice.accounts import audit
 from geoservice.accounts.principal import Principal
-from geoservice.errors import BadRequest, Forbidden, NotFound, UnsupportedMediaType
+from geoservice.errors import (
+    BadRequest,
+    Forbidden,
+    GeoserviceError,
+    NotFound,
+    UnsupportedMediaType,
+)
 from geoservice.statements import credentials, mandates
 from geoservice.statements.views import MandateOut, jsonable
 from geoservice.web import auth
@@ -50,6 +56,23 @@ async def list_mandates(request: Request) -> Response:
     return JSONResponse(jsonable(await db(request, mandates.listing, principal)))
 
 
+async def _read_upload(request: Request, principal: Principal) -> tuple[str, bytes, str]:
+    """(filename, content, organisation id) of the multipart upload; temp files are closed."""
+    try:
+        async with request.form(max_files=1, max_fields=5) as form:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise BadRequest("Send the signed authorisation in a form field named 'file'.",
+                                 code="file_missing")
+            content = await upload.read()
+            org_id = str(form.get("organisation_id") or principal.organisation_id)
+            return upload.filename or "", content, org_id
+    except GeoserviceError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the multipart parser raises several kinds
+        raise BadRequest(f"The upload could not be read: {exc}", code="malformed_upload") from None
+
+
 @routes.api("POST", "/api/v1/mandates", summary="Upload the signed authorisation", tags=TAGS,
             body=UPLOAD_SCHEMA, body_content_type="multipart/form-data", response=MandateOut,
             status=201)
@@ -57,21 +80,12 @@ async def upload_mandate(request: Request) -> Response:
     principal = await auth.require(request, roles=("owner", "admin"))
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise UnsupportedMediaType("Upload the file as multipart/form-data with a 'file' field.")
-    try:
-        form = await request.form(max_files=1, max_fields=5)
-    except Exception as exc:  # noqa: BLE001 - the multipart parser raises several kinds
-        raise BadRequest(f"The upload could not be read: {exc}", code="malformed_upload") from None
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise BadRequest("Send the signed authorisation in a form field named 'file'.",
-                         code="file_missing")
-    content = await upload.read()
-    org_id = str(form.get("organisation_id") or principal.organisation_id)
+    filename, content, org_id = await _read_upload(request, principal)
     if org_id != principal.organisation_id and not principal.is_service_admin:
         raise NotFound(f"Organisation {org_id} was not found.", code="organisation_not_found")
 
     def create(conn: Connection) -> dict[str, object]:
-        mandate_id = mandates.create(conn, principal, org_id, upload.filename or "", content)
+        mandate_id = mandates.create(conn, principal, org_id, filename, content)
         audit.record(conn, principal, entity="mandate", entity_id=mandate_id, action="upload",
                      organisation_id=org_id)
         return mandates.load(conn, principal, mandate_id)
