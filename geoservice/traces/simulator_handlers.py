@@ -7,6 +7,7 @@ the response element or raises StoreFault / RulesFault, which the simulator turn
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -62,7 +63,7 @@ class Operations:
                 self.store.by_internal_reference(user, _text(el, "internalReference"), "DDS"),
             ),
             "getDdsByIdentifiers": lambda user, el: self._full(
-                svc.GET_DDS_BY_IDENTIFIERS, el, "DDS"
+                user, svc.GET_DDS_BY_IDENTIFIERS, el, "DDS"
             ),
             "submitSd": self.submit_sd,
             "updateSd": self.update_sd,
@@ -79,7 +80,9 @@ class Operations:
                 "sdOverviewList",
                 self.store.by_internal_reference(user, _text(el, "internalReference"), "SD"),
             ),
-            "getSdByIdentifiers": lambda user, el: self._full(svc.GET_SD_BY_IDENTIFIERS, el, "SD"),
+            "getSdByIdentifiers": lambda user, el: self._full(
+                user, svc.GET_SD_BY_IDENTIFIERS, el, "SD"
+            ),
             "verifyDeclaration": self.verify,
             "testEcho": self.echo,
         }
@@ -167,7 +170,8 @@ class Operations:
             overview_to_xml(answer, op.service.namespace, tag, record.overview())
         return answer
 
-    def _full(self, op: svc.Operation, el: etree._Element, kind: Kind) -> etree._Element:
+    def _full(self, user: str, op: svc.Operation, el: etree._Element, kind: Kind) -> etree._Element:
+        """The whole statement; a confidential one reaches other operators without producers."""
         pair = el.find(f"{{{op.service.namespace}}}referenceAndVerificationNumber")
         assert pair is not None
         record = self.store.by_identifiers(
@@ -175,11 +179,15 @@ class Operations:
             child_text(pair, C, "verificationNumber") or "",
             kind,
         )
+        payload = record.payload
+        hide = payload.geo_location_confidential and record.owner != user
         answer = response_element(op.service.namespace, op.response_element)
-        if isinstance(record.payload, SimplifiedDeclaration):
-            declaration_to_xml(answer, record.payload)
+        if isinstance(payload, SimplifiedDeclaration):
+            sd_goods = [replace(c, producers=()) for c in payload.commodities]
+            declaration_to_xml(answer, replace(payload, commodities=sd_goods) if hide else payload)
         else:
-            statement_to_xml(answer, record.payload)
+            goods = [replace(c, producers=()) for c in payload.commodities]
+            statement_to_xml(answer, replace(payload, commodities=goods) if hide else payload)
         return answer
 
     def verify(self, user: str, el: etree._Element) -> etree._Element:

@@ -281,3 +281,18 @@ def test_simplified_declaration_lifecycle(client: TracesClient, clock: Any) -> N
     assert (updated.status, updated.version) == ("AVAILABLE", 2)
     assert client.withdraw_simplified_declaration(sd_id).status == "WITHDRAWN"
     assert client.echo() == "OK"
+
+
+def test_confidential_geolocation_is_withheld_from_other_operators(
+    sim: TracesSimulator, client: TracesClient, clock: Any, make_statement: Factory
+) -> None:
+    uuid = client.submit_dds(make_statement(geo_location_confidential=True))
+    clock.advance(21)
+    [overview] = client.get_dds([uuid])
+    ref, ver = overview.reference_number or "", overview.verification_number or ""
+    assert client.get_dds_by_identifiers(ref, ver).commodities[0].producers  # the owner sees them
+    other = TracesClient(
+        "http://sim/tracesnt/", "other", "k2", "c", session=SimulatorTransport(sim)
+    )
+    seen = other.get_dds_by_identifiers(ref, ver)
+    assert seen.geo_location_confidential and seen.commodities[0].producers == ()
