@@ -11,11 +11,10 @@ import math
 
 import numpy as np
 import rasterio
-from rasterio.io import MemoryFile
-from rasterio.transform import from_bounds
+from affine import Affine
+from rasterio.io import DatasetReader, MemoryFile
 from rasterio.warp import Resampling, reproject, transform_bounds
 from rasterio.windows import Window
-from rasterio.windows import from_bounds as window_from_bounds
 from sqlalchemy import Connection, text
 from starlette.requests import Request
 from starlette.responses import Response
@@ -71,24 +70,39 @@ def _size(request: Request, name: str) -> int:
     return int(raw)
 
 
+def _window(src: DatasetReader, bounds: Box) -> tuple[Window, Affine] | None:
+    """The pixel window covering ``bounds`` (source CRS) of a north-up raster, and its transform.
+
+    Computed from the affine coefficients directly: affine's ``*`` operator is deprecated and
+    rasterio's window helpers still use it.
+    """
+    t = src.transform
+    if t.b or t.d:
+        raise BadRequest("The forest raster is rotated; it cannot be shown as a map overlay.",
+                         code="rotated_raster")
+    minx, miny, maxx, maxy = bounds
+    col0 = max(0, math.floor((minx - t.c) / t.a))
+    col1 = min(src.width, math.ceil((maxx - t.c) / t.a))
+    row0 = max(0, math.floor((maxy - t.f) / t.e))
+    row1 = min(src.height, math.ceil((miny - t.f) / t.e))
+    if col1 <= col0 or row1 <= row0:
+        return None
+    return (Window(col0, row0, col1 - col0, row1 - row0),
+            Affine(t.a, 0.0, t.c + col0 * t.a, 0.0, t.e, t.f + row0 * t.e))
+
+
 def render_mask(path: str, box: Box, width: int, height: int) -> bytes:
     """PNG bytes (RGBA) of the forest pixels (value 1) of ``path`` inside ``box``."""
-    dst_bounds = transform_bounds("EPSG:4326", WEB_MERCATOR, *box)
-    dst_transform = from_bounds(*dst_bounds, width, height)
+    west, south, east, north = transform_bounds("EPSG:4326", WEB_MERCATOR, *box)
+    dst_transform = Affine((east - west) / width, 0.0, west, 0.0, -(north - south) / height, north)
     values = np.full((height, width), 255, dtype=np.uint8)
     with rasterio.open(path) as src:
-        src_bounds = transform_bounds("EPSG:4326", src.crs, *box, densify_pts=21)
-        full = Window(0, 0, src.width, src.height)
-        try:
-            window = window_from_bounds(*src_bounds, transform=src.transform)
-            window = window.round_offsets("floor").round_lengths("ceil").intersection(full)
-        except rasterio.errors.WindowError:
-            window = None
-        if window is not None and window.width > 0 and window.height > 0:
-            data = src.read(1, window=window)
-            reproject(data, values, src_transform=src.window_transform(window), src_crs=src.crs,
-                      src_nodata=src.nodata, dst_transform=dst_transform, dst_crs=WEB_MERCATOR,
-                      dst_nodata=255, resampling=Resampling.nearest)
+        found = _window(src, transform_bounds("EPSG:4326", src.crs, *box, densify_pts=21))
+        if found is not None:
+            window, src_transform = found
+            reproject(src.read(1, window=window), values, src_transform=src_transform,
+                      src_crs=src.crs, src_nodata=src.nodata, dst_transform=dst_transform,
+                      dst_crs=WEB_MERCATOR, dst_nodata=255, resampling=Resampling.nearest)
     rgba = np.zeros((4, height, width), dtype=np.uint8)
     forest = values == 1
     for band, value in enumerate(FOREST_RGBA):

@@ -4,14 +4,17 @@ import { t } from "./i18n.js";
 import { api, hasRoute } from "./api.js";
 import { verdictStyle, FINDING_STYLE, areaPopup } from "./map.js";
 
+const PAGE = 500;
+const MAX_PAGES = 40;
+
 /** Which endpoint serves felling areas as GeoJSON, or null when none has landed yet. */
 export async function areaSource() {
   if (await hasRoute("GET", "/api/v1/certificates")) {
-    return (bbox) => `/api/v1/certificates?f=geojson&limit=5000${bbox ? `&bbox=${bbox}` : ""}`;
+    return (bbox, offset = 0) => `/api/v1/certificates?f=geojson&limit=${PAGE}&offset=${offset}${bbox ? `&bbox=${bbox}` : ""}`;
   }
   if (await hasRoute("GET", "/ogc/collections/felling_areas/items")
       || (await fetch("/ogc/collections/felling_areas", { headers: { Accept: "application/json" } }).catch(() => null))?.ok) {
-    return (bbox) => `/ogc/collections/felling_areas/items?f=json&limit=5000${bbox ? `&bbox=${bbox}` : ""}`;
+    return (bbox, offset = 0) => `/ogc/collections/felling_areas/items?f=json&limit=${PAGE}&offset=${offset}${bbox ? `&bbox=${bbox}` : ""}`;
   }
   return null;
 }
@@ -34,18 +37,31 @@ export function areasLayer(map, { selected = new Set(), onClick } = {}) {
   return layer;
 }
 
-/** Fetch and draw; returns {count, fetchMs, drawMs} measured with performance.now(). */
-export async function loadAreas(layer, url) {
-  const start = performance.now();
+async function getJson(url) {
   const response = await fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" });
   if (!response.ok) throw new Error(`${response.status}`);
-  const data = await response.json();
+  return response.json();
+}
+
+/** Fetch every page for the view and draw; returns {count, fetchMs, drawMs} from performance.now(). */
+export async function loadAreas(layer, source, bbox = null) {
+  const start = performance.now();
+  const first = await getJson(source(bbox, 0));
+  const features = [...(first.features || [])];
+  const matched = first.numberMatched ?? features.length;
+  const returned = first.numberReturned ?? features.length;
+  if (returned >= PAGE && matched > PAGE) {
+    const offsets = [];
+    for (let offset = PAGE; offset < matched && offsets.length < MAX_PAGES; offset += PAGE) offsets.push(offset);
+    const pages = await Promise.all(offsets.map((offset) => getJson(source(bbox, offset))));
+    pages.forEach((page) => features.push(...(page.features || [])));
+  }
   const fetched = performance.now();
   layer.clearLayers();
-  layer.addData(data);
+  layer.addData({ type: "FeatureCollection", features });
   await new Promise((resolve) => requestAnimationFrame(() => resolve()));
   const drawn = performance.now();
-  const timing = { count: (data.features || []).length, fetchMs: fetched - start, drawMs: drawn - fetched, totalMs: drawn - start };
+  const timing = { count: features.length, fetchMs: fetched - start, drawMs: drawn - fetched, totalMs: drawn - start };
   window.geoserviceTimings = [...(window.geoserviceTimings || []), timing];
   return timing;
 }

@@ -122,7 +122,8 @@ if (start && certificate) {
     if (!(await hasRoute("PATCH", "/api/v1/certificates/{id}"))) { notYet(errorBox, t("edit.save")); errorBox.hidden = false; return; }
     try {
       save.disabled = true;
-      certificate = await api("PATCH", `/api/v1/certificates/${certId}`, { areas: [{ id: areaId, geometry }] });
+      const cirsma = (certificate.areas || []).find((a) => a.id === areaId)?.cirsma;
+      certificate = await api("PATCH", `/api/v1/certificates/${certId}`, { areas: [{ cirsma, geometry }] });
       editGroup.eachLayer((l) => l.pm.disable());
       editGroup.clearLayers();
       drawAreas();

@@ -48,7 +48,7 @@ const source = await areaSource();
 if (!source) {
   statusLine.textContent = t("map.areas_unavailable");
 } else {
-  const first = await loadAreas(layer, source(null)).catch(() => null);
+  const first = await loadAreas(layer, source, null).catch(() => null);
   if (first === null) {
     statusLine.textContent = t("map.areas_failed");
   } else {
@@ -57,7 +57,7 @@ if (!source) {
     document.getElementById("map").dataset.loaded = String(first.count);
     map.on("moveend", async () => {
       if (map.getZoom() < 11) return;
-      const timing = await loadAreas(layer, source(bboxParam(map))).catch(() => null);
+      const timing = await loadAreas(layer, source, bboxParam(map)).catch(() => null);
       if (timing) statusLine.textContent = t("map.areas_count", { n: timing.count });
     });
   }

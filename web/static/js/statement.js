@@ -35,16 +35,28 @@ async function describe(s) {
     const cert = await api("GET", `/api/v1/certificates/${encodeURIComponent(cid)}`).catch(() => null);
     if (cert) certs.push(cert);
   }
-  const totals = {};
-  for (const c of certs) for (const a of c.areas || []) for (const p of a.products || []) totals[p.hs_code] = (totals[p.hs_code] || 0) + Number(p.m3);
-  box.replaceChildren(
-    el("h3", { text: t("statement.commodities") }),
-    el("ul", {}, ...Object.entries(totals).map(([hs, m3]) => el("li", { text: `${hs} · ${t(`hs.${hs.slice(0, 4)}`)}: ${number(m3, 1)} m³` }))),
-    el("h3", { text: t("statement.producers") }),
+  const preview = s.status === "draft" || !drawn
+    ? await api("GET", `/api/v1/statements/${id}/preview`).catch(() => null) : null;
+  const parts = [];
+  if (preview) {
+    parts.push(el("h3", { text: t("statement.commodities") }),
+      el("ul", {}, ...(preview.commodities || []).map((c) => el("li", {},
+        `${c.hs_heading} · ${c.description || t(`hs.${String(c.hs_heading).slice(0, 4)}`)}: ${number(c.volume_m3, 1)} m³`,
+        c.species?.length ? el("div", { class: "muted", text: c.species.map((sp) => `${sp.common_name} (${sp.scientific_name})`).join(", ") }) : null))));
+    const warnings = [...(preview.warnings || []), ...(preview.problems || []).map((p) => p.message)];
+    if (warnings.length) parts.push(el("ul", { class: "note" }, ...warnings.map((w) => el("li", { text: typeof w === "string" ? w : w.message || JSON.stringify(w) }))));
+  } else {
+    const totals = {};
+    for (const c of certs) for (const a of c.areas || []) for (const p of a.products || []) totals[p.hs_code] = (totals[p.hs_code] || 0) + Number(p.m3);
+    parts.push(el("h3", { text: t("statement.commodities") }),
+      el("ul", {}, ...Object.entries(totals).map(([hs, m3]) => el("li", { text: `${hs} · ${t(`hs.${hs.slice(0, 4)}`)}: ${number(m3, 1)} m³` }))));
+  }
+  parts.push(el("h3", { text: t("statement.producers") }),
     el("p", { text: document.querySelector("[data-testid=org]")?.textContent || "" }),
     el("h3", { text: t("statement.certificates") }),
     el("ul", {}, ...certs.map((c) => el("li", {}, el("a", { href: `/certificates/${c.id}`, text: c.ca_number }),
-      ` · ${(c.areas || []).length} · ${number((c.areas || []).reduce((sum, a) => sum + Number(a.area_ha || 0), 0))} ha`))));
+      ` · ${t("cert.areas")}: ${(c.areas || []).length} · ${number((c.areas || []).reduce((sum, a) => sum + Number(a.area_ha || 0), 0))} ha`))));
+  box.replaceChildren(...parts);
   if (!drawn) {
     for (const c of certs) for (const a of c.areas || []) if (a.geometry) polygonsOf(a.geometry, verdictStyle(c.verdict)).forEach((p) => areas.addLayer(p));
     if (areas.getLayers().length) map.fitBounds(areas.getBounds(), { maxZoom: 16, padding: [30, 30] });

@@ -54,7 +54,7 @@ export function setupVolumes(certId) {
     if (!(await hasRoute("PUT", "/api/v1/certificates/{id}/volumes"))) { notYet(status, t("volumes.title")); return; }
     const body = {
       areas: fieldsets.map((fs) => ({
-        id: fs.dataset.area,
+        cirsma: Number(fs.dataset.cirsma),
         volumes: [...fs.querySelectorAll("tr[data-species]")].map((row) => ({
           species_code: Number(row.dataset.species), m3: Number(row.querySelector("input").value),
         })),
