@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 from geoservice.certificates.model import Certificate
 from geoservice.layers.manifest import load_demo_layers
 from geoservice.settings import ROOT
+from tests.conftest import Account, make_org, make_user
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +33,7 @@ def demo_layers(engine: Engine, layers_dir: Path) -> Iterator[str]:
 
 
 def valid(cert: Certificate) -> Certificate:
-    """The simulator has one designed self-intersecting area; the check tests want it repaired."""
+    """A copy with a unique CA number and valid areas (the simulator designs one bow-tie)."""
     areas = []
     for area in cert.areas:
         geom = area.geometry
@@ -39,4 +41,25 @@ def valid(cert: Certificate) -> Certificate:
             geom = MultiPolygon([p for p in shapely.make_valid(geom).geoms
                                  if p.geom_type == "Polygon"])
         areas.append(dataclasses.replace(area, geometry=geom))
-    return dataclasses.replace(cert, areas=areas)
+    return dataclasses.replace(cert, areas=areas,
+                               ca_number=f"{cert.ca_number}-{secrets.token_hex(3)}")
+
+
+@pytest.fixture(scope="module")
+def tenant(engine: Engine) -> dict[str, Account]:
+    """One client organisation per test module (hashing passwords per test is slow)."""
+    org_id, reg_no = make_org(engine)
+    return {r: make_user(engine, org_id, reg_no, r)
+            for r in ("owner", "analyst", "compliance_officer")}
+
+
+@pytest.fixture(scope="module")
+def other_tenant(engine: Engine) -> dict[str, Account]:
+    org_id, reg_no = make_org(engine)
+    return {r: make_user(engine, org_id, reg_no, r) for r in ("owner", "compliance_officer")}
+
+
+@pytest.fixture(scope="module")
+def service(engine: Engine) -> dict[str, Account]:
+    org_id, reg_no = make_org(engine, operator=True)
+    return {"compliance_officer": make_user(engine, org_id, reg_no, "compliance_officer")}

@@ -16,12 +16,12 @@ CASES = designed()
 
 @pytest.mark.parametrize("case", CASES, ids=[c.ca_number for c in CASES])
 def test_designed_verdict_and_rules(
-    case, engine: Engine, client: TestClient, org_a: dict[str, Account], demo_layers: str,
+    case, engine: Engine, client: TestClient, tenant: dict[str, Account], demo_layers: str,
 ) -> None:  # type: ignore[no-untyped-def]
-    cert_id = store_certificate(engine, org_a["owner"].org_id,
+    cert_id = store_certificate(engine, tenant["owner"].org_id,
                                 valid(VmdSimulator().fetch(case.ca_number)))
     response = client.post(f"/api/v1/certificates/{cert_id}/check",
-                           headers=bearer(org_a["owner"]))
+                           headers=bearer(tenant["owner"]))
     assert response.status_code == 200, response.text
     body = response.json()
     raised = {f["rule"] for f in body["findings"] if f["severity"] != "info"}
