@@ -5,17 +5,20 @@ added, so enriching twice changes nothing). A CA number without a usable pair is
 silently: the document gets a comment ``<!-- EUDR: CA <number>: <status> -->`` where the pair
 would have gone (a comment, not an attribute, so schema validation of the document still
 passes), the response an ``X-Unresolved`` header, and ``?report=json`` a per-item report.
-Everything else in the document is left as parsed (namespaces, prefixes, comments, CDATA).
+The additions are spliced into the original bytes (``splice``): everything else stays as sent.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from geoservice.errors import BadRequest
 from geoservice.references.mapping import Added, Mapping
 from geoservice.references.model import FOUND, INVALID, Resolution, clean_ca_number
+from geoservice.references.splice import Edit, Layout
 
 
 @dataclass(frozen=True)
@@ -49,17 +52,6 @@ def _qname(spec: Added, namespace: str | None) -> str:
     return f"{{{namespace}}}{spec.element}" if namespace else spec.element
 
 
-def _same(el: etree._Element, tag: str, spec: Added) -> bool:
-    return el.tag == tag and all(el.get(k) == v for k, v in spec.attributes.items())
-
-
-def _make(tag: str, spec: Added, value: str, tail: str | None) -> etree._Element:
-    el = etree.Element(tag, {k: v for k, v in spec.attributes.items()})
-    el.text = value
-    el.tail = tail
-    return el
-
-
 def _namespace(mapping: Mapping, item: etree._Element) -> str | None:
     if mapping.namespace == "item":
         namespace: str | None = etree.QName(item).namespace
@@ -70,59 +62,73 @@ def _namespace(mapping: Mapping, item: etree._Element) -> str | None:
 def _ours(child: etree._Element, tags: list[tuple[str, Added]]) -> bool:
     """An element or status comment a previous enrichment added."""
     if isinstance(child, etree._Comment):
-        return (child.text or "").startswith(" EUDR: CA ")
-    return any(_same(child, tag, spec) for tag, spec in tags)
+        return (child.text or "").startswith(" EUDR: ")
+    return any(child.tag == tag and all(child.get(k) == v for k, v in spec.attributes.items())
+               for tag, spec in tags)
 
 
-def _remove_previous(item: etree._Element, tags: list[tuple[str, Added]]) -> None:
-    for child in list(item):
-        if _ours(child, tags):
-            _drop(child)
+class _Writer:
+    """Builds the bytes of added elements and comments in the document's encoding."""
+
+    def __init__(self, where: Layout, item: etree._Element, namespace: str | None) -> None:
+        self.encoding = where.encoding
+        prefixes = {uri: prefix for prefix, uri in item.nsmap.items()}
+        self.prefix = ""
+        self.declare = ""
+        if namespace is None:
+            if None in item.nsmap:
+                self.declare = ' xmlns=""'
+        elif namespace in prefixes:
+            prefix = prefixes[namespace]
+            self.prefix = f"{prefix}:" if prefix else ""
+        else:
+            self.declare = f" xmlns={quoteattr(namespace)}"
+
+    def element(self, spec: Added, value: str) -> bytes:
+        attrs = "".join(f" {k}={quoteattr(v)}" for k, v in spec.attributes.items())
+        name = self.prefix + spec.element
+        text = f"<{name}{self.declare}{attrs}>{escape(value)}</{name}>"
+        return text.encode(self.encoding, "xmlcharrefreplace")
+
+    def comment(self, text: str) -> bytes:
+        safe = text.replace("--", "- -")
+        return f"<!-- EUDR: {safe} -->".encode(self.encoding, "xmlcharrefreplace")
 
 
-def _drop(el: etree._Element) -> None:
-    """Remove ``el`` keeping the whitespace that followed it (lxml drops it with the tail)."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    previous = el.getprevious()
-    if previous is not None:
-        previous.tail = el.tail
+def _removals(where: Layout, item: etree._Element, tags: list[tuple[str, Added]]) -> list[Edit]:
+    edits: list[Edit] = []
+    for child in item:
+        if not _ours(child, tags):
+            continue
+        if isinstance(child, etree._Comment):
+            begin, stop = where.comments[where.comment_index[child]]
+        else:
+            number = where.index[child]
+            begin, stop = where.starts[number], where.ends[number]
+        edits.append((where.space_start(begin), stop, b""))
+    return edits
+
+
+def _placement(mapping: Mapping, where: Layout, item: etree._Element,
+               anchor: etree._Element) -> tuple[int, bytes]:
+    """Where added nodes go and the line break + indentation put before each."""
+    nl = where.newline
+    if mapping.where == "after-ca" and anchor is not item:
+        number = where.index[anchor]
+        indent = where.indent_before(where.starts[number])
+        return where.ends[number], (nl + indent if indent is not None else b"")
+    number = where.index[item]
+    children = [c for c in item if isinstance(c, etree._Element) and c in where.index]
+    pos = where.space_start(where.end_tags[number])
+    if children:
+        indent = where.indent_before(where.starts[where.index[children[0]]])
     else:
-        parent.text = el.tail
-    parent.remove(el)
-
-
-def _indent(parent: etree._Element) -> str | None:
-    """The whitespace before the first child, reused for added children."""
-    text = parent.text
-    return text if text is not None and not text.strip() else None
-
-
-def _insert(mapping: Mapping, item: etree._Element, anchor: etree._Element,
-            nodes: list[etree._Element]) -> None:
-    if mapping.where == "after-ca" and anchor is not item and anchor.getparent() is not None:
-        parent = anchor.getparent()
-        assert parent is not None
-        indent, after = _indent(parent), anchor.tail
-        anchor.tail = indent
-        for node in nodes:
-            node.tail = indent
-        nodes[-1].tail = after
-        for node in reversed(nodes):
-            anchor.addnext(node)
-        return
-    indent = _indent(item)
-    last = item[-1] if len(item) else None
-    closing = last.tail if last is not None else item.text
-    if last is not None:
-        last.tail = indent
-    elif indent is None:
-        item.text = None
-    for node in nodes:
-        node.tail = indent
-        item.append(node)
-    nodes[-1].tail = closing if last is not None else None
+        outer = where.indent_before(where.starts[number])
+        indent = outer + b"  " if outer is not None else None
+    if where.end_tags[number] == where.ends[number]:  # <item/>: cannot append inside
+        raise BadRequest("A line item is an empty element (<…/>); the mapping must add the "
+                         "numbers after the CA number instead.", code="mapping_mismatch")
+    return pos, (nl + indent if indent is not None else b"")
 
 
 @dataclass
@@ -149,16 +155,21 @@ def scan(tree: etree._ElementTree, mapping: Mapping) -> Scan:
     return Scan(found, sorted(wanted))
 
 
-def apply(found: Scan, mapping: Mapping, answers: dict[str, Resolution]) -> list[ItemResult]:
-    """Add the pairs (or a status comment) to every scanned item; one result per CA match."""
+def apply(found: Scan, mapping: Mapping, where: Layout, answers: dict[str, Resolution]
+          ) -> tuple[list[Edit], list[ItemResult]]:
+    """Edits adding the pairs (or a status comment) to every item; one result per CA match."""
     results: list[ItemResult] = []
+    edits: list[Edit] = []
     for number, item, pairs in found.items:
         ns = _namespace(mapping, item)
-        ref_tag, ver_tag = _qname(mapping.reference, ns), _qname(mapping.verification, ns)
-        _remove_previous(item, [(ref_tag, mapping.reference), (ver_tag, mapping.verification)])
+        tags = [(_qname(mapping.reference, ns), mapping.reference),
+                (_qname(mapping.verification, ns), mapping.verification)]
+        edits.extend(_removals(where, item, tags))
+        writer = _Writer(where, item, ns)
         if not pairs:
             results.append(ItemResult(number, item.sourceline, "", INVALID, None, None))
-            _insert(mapping, item, item, [etree.Comment(" EUDR: CA number missing ")])
+            pos, lead = _placement(mapping, where, item, item)
+            edits.append((pos, pos, lead + writer.comment("CA number missing")))
             continue
         for anchor, raw in pairs:
             ca = clean_ca_number(raw)
@@ -167,15 +178,15 @@ def apply(found: Scan, mapping: Mapping, answers: dict[str, Resolution]) -> list
             ref = answer.reference_number if answer else None
             ver = answer.verification_number if answer else None
             if status == FOUND and ref and ver:
-                nodes = [_make(ref_tag, mapping.reference, ref, None),
-                         _make(ver_tag, mapping.verification, ver, None)]
+                nodes = [writer.element(mapping.reference, ref),
+                         writer.element(mapping.verification, ver)]
             else:
-                shown = ca or raw.strip()[:40].replace("--", "- -")
-                nodes = [etree.Comment(f" EUDR: CA {shown}: {status} ")]
-            _insert(mapping, item, anchor, nodes)
+                nodes = [writer.comment(f"CA {ca or raw.strip()[:40]}: {status}")]
+            pos, lead = _placement(mapping, where, item, anchor)
+            edits.append((pos, pos, b"".join(lead + node for node in nodes)))
             results.append(ItemResult(number, item.sourceline, ca or raw.strip()[:40], status,
                                       ref, ver))
-    return results
+    return edits, results
 
 
 def summary(results: list[ItemResult]) -> str:

@@ -53,22 +53,3 @@ def parse(raw: bytes) -> etree._ElementTree:
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise _refuse_doctype()
     return tree
-
-
-def serialise(tree: etree._ElementTree, original: bytes) -> bytes:
-    """The tree in the original encoding; the original BOM and XML declaration kept verbatim."""
-    encoding = tree.docinfo.encoding or "UTF-8"
-    if encoding.upper().startswith("UTF-16"):
-        declared: bytes = etree.tostring(tree, encoding=encoding, xml_declaration=True)
-        return declared
-    bom = codecs.BOM_UTF8 if original.startswith(codecs.BOM_UTF8) else b""
-    text = original[len(bom):]
-    prolog = b""
-    if text.startswith(b"<?xml"):
-        end = text.find(b"?>") + 2
-        gap = len(text[end:]) - len(text[end:].lstrip())
-        prolog = text[:end + gap]
-    body: bytes = etree.tostring(tree, encoding=encoding, xml_declaration=False)
-    if not prolog and encoding.upper().replace("-", "") not in ("UTF8", "ASCII", "USASCII"):
-        prolog = f'<?xml version="1.0" encoding="{encoding}"?>\n'.encode("ascii")
-    return bom + prolog + body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from geoservice.references import (
     lookup,
     mapping,
     params,
+    splice,
     store,
     verify,
     xmlsafe,
@@ -126,14 +128,15 @@ async def _lookup_response(request: Request, principal: Principal, raw: bytes,
 
 
 async def _upload(request: Request, field: str = "file") -> bytes:
+    """The raw body, or the file of a multipart body (``curl -F file=@list.csv``)."""
     content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
-        form = await request.form()
+    if not content_type.startswith("multipart/form-data"):
+        return await request.body()
+    async with request.form() as form:
         upload = form.get(field)
         if not isinstance(upload, UploadFile):
             raise BadRequest(f"Attach the file in the form field '{field}'.", code="no_file")
         return await upload.read()
-    return await request.body()
 
 
 @routes.api("POST", "/api/v1/references/lookup",
@@ -151,15 +154,16 @@ async def _enrich_response(request: Request, principal: Principal, raw: bytes,
                            mapping_name: str, report: bool) -> Response:
     chosen = mapping.load(mapping_name)
     tree = await in_thread(xmlsafe.parse, raw)
+    where = await in_thread(splice.layout, tree, raw)
     found = enrich.scan(tree, chosen)
     answers = await _resolver(request, principal, found.wanted)
-    results = enrich.apply(found, chosen, answers)
+    edits, results = enrich.apply(found, chosen, where, answers)
     headers = {"X-Unresolved": enrich.summary(results)}
     if report:
         return JSONResponse({"mapping": chosen.name, "summary": headers["X-Unresolved"],
                              "items": [r.as_json() for r in results]}, headers=headers)
     headers["Content-Disposition"] = 'attachment; filename="enriched.xml"'
-    return Response(xmlsafe.serialise(tree, raw), media_type="application/xml",
+    return Response(splice.apply_edits(raw, edits), media_type="application/xml",
                     headers=headers)
 
 
@@ -237,44 +241,54 @@ async def references_page(request: Request) -> Response:
         "statuses": params.EXPORT_STATUSES, "max_rows": csvio.MAX_ROWS})
 
 
-async def _form(request: Request) -> tuple[Principal, Any]:
-    form = await request.form()
-    token = form.get("csrf_token")
-    principal = await auth.require(request, form_token=token if isinstance(token, str) else None)
-    return principal, form
+@dataclass
+class _Submitted:
+    """A page form read and closed: its text fields and the uploaded file, if any."""
+
+    fields: dict[str, list[str]]
+    file: bytes | None
+
+    def text(self, name: str) -> str:
+        return (self.fields.get(name) or [""])[0].strip()
+
+    def upload(self) -> bytes:
+        if not self.file:
+            raise BadRequest("Choose a file to upload.", code="no_file")
+        return self.file
 
 
-def _text(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-async def _file(form: Any) -> bytes:
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise BadRequest("Choose a file to upload.", code="no_file")
-    return await upload.read()
+async def _form(request: Request) -> tuple[Principal, _Submitted]:
+    async with request.form() as form:
+        fields: dict[str, list[str]] = {}
+        upload: bytes | None = None
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                fields.setdefault(key, []).append(value)
+            elif key == "file" and value.filename:
+                upload = await value.read()
+    token = (fields.get("csrf_token") or [""])[0] or None
+    principal = await auth.require(request, form_token=token)
+    return principal, _Submitted(fields, upload)
 
 
 @routes.page("POST", "/references/download")
 async def references_download(request: Request) -> Response:
     principal, form = await _form(request)
-    single = {k: _text(form, k) for k in ("from", "to")}
-    multi = {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in ("ca", "status")}
-    flt = params.export_filter(single, multi)
-    sep = csvio.separator_param(_text(form, "sep") or None)
+    flt = params.export_filter({k: form.text(k) for k in ("from", "to")},
+                               {k: form.fields.get(k, []) for k in ("ca", "status")})
+    sep = csvio.separator_param(form.text("sep") or None)
     return _stream_csv(request, principal, flt, sep, bom=True)
 
 
 @routes.page("POST", "/references/lookup")
 async def references_lookup_form(request: Request) -> Response:
     principal, form = await _form(request)
-    return await _lookup_response(request, principal, await _file(form),
-                                  _text(form, "encoding") or None)
+    return await _lookup_response(request, principal, form.upload(),
+                                  form.text("encoding") or None)
 
 
 @routes.page("POST", "/references/enrich")
 async def references_enrich_form(request: Request) -> Response:
     principal, form = await _form(request)
-    return await _enrich_response(request, principal, await _file(form),
-                                  _text(form, "mapping") or mapping.DEFAULT_MAPPING, False)
+    return await _enrich_response(request, principal, form.upload(),
+                                  form.text("mapping") or mapping.DEFAULT_MAPPING, False)

@@ -1,0 +1,85 @@
+"""GET /api/v1/verify: TRACES-style answers from our records, visibility, the TRACES mode."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from tests.conftest import Account, bearer
+from tests.references.builders import reference_number, stored, verification_number
+
+
+def _verify(client: TestClient, who: Account, ref: str | None, ver: str | None,
+            extra: str = "") -> dict[str, object]:
+    response = client.get(f"/api/v1/verify?reference={ref}&verification={ver}{extra}",
+                          headers=bearer(who))
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def test_outcomes_from_records(client: TestClient, engine: Engine,
+                               org_a: dict[str, Account]) -> None:
+    org = org_a["owner"].org_id
+    usable = stored(engine, org, at=datetime(2026, 5, 1, 8, tzinfo=UTC))
+    gone = stored(engine, org, status="withdrawn")
+    rejected = stored(engine, org, status="rejected")
+    answer = _verify(client, org_a["owner"], usable.reference, usable.verification)
+    assert answer["result"] == "EXISTING_USABLE" and answer["status"] == "AVAILABLE"
+    assert str(answer["date_time"]).startswith("2026-05-01")
+    for pair in (gone, rejected):
+        assert _verify(client, org_a["owner"], pair.reference,
+                       pair.verification)["result"] == "EXISTING_NON_USABLE"
+    wrong = _verify(client, org_a["owner"], usable.reference, verification_number())
+    assert wrong["result"] == "NON_EXISTENT" and wrong["status"] is None
+    assert _verify(client, org_a["owner"], reference_number(),
+                   verification_number())["result"] == "NON_EXISTENT"
+
+
+def test_visibility(client: TestClient, engine: Engine, org_a: dict[str, Account],
+                    org_b: dict[str, Account], buyer: Account,
+                    operator: dict[str, Account]) -> None:
+    pair = stored(engine, org_b["owner"].org_id, buyers=[buyer.reg_no])
+    assert _verify(client, org_a["owner"], pair.reference,
+                   pair.verification)["result"] == "NON_EXISTENT"
+    assert _verify(client, buyer, pair.reference,
+                   pair.verification)["result"] == "EXISTING_USABLE"
+    assert _verify(client, operator["compliance_officer"], pair.reference,
+                   pair.verification)["result"] == "EXISTING_USABLE"
+
+
+def test_bad_numbers_are_422(client: TestClient, org_a: dict[str, Account]) -> None:
+    response = client.get("/api/v1/verify?reference=26LV%27--&verification=K7Q2M9XD",
+                          headers=bearer(org_a["owner"]))
+    assert (response.status_code, response.json()["error"]["code"]) == (422,
+                                                                         "invalid_reference")
+    missing = client.get("/api/v1/verify?reference=26LVABCDEF1234",
+                         headers=bearer(org_a["owner"]))
+    assert missing.json()["error"]["code"] == "invalid_verification"
+    assert client.get("/api/v1/verify?reference=26LVABCDEF1234&verification=K7Q2M9XD"
+                      "&source=oracle", headers=bearer(org_a["owner"])).status_code == 400
+
+
+def test_traces_mode(app, client: TestClient, org_a: dict[str, Account]) -> None:  # type: ignore[no-untyped-def]
+    query = "/api/v1/verify?reference=26LVABCDEF1234&verification=K7Q2M9XD&source=traces"
+    unconfigured = client.get(query, headers=bearer(org_a["owner"]))
+    assert (unconfigured.status_code,
+            unconfigured.json()["error"]["code"]) == (503, "traces_not_configured")
+    asked: list[tuple[str, str]] = []
+
+    class FakeTraces:
+        def verify_declaration(self, reference: str, verification: str) -> SimpleNamespace:
+            asked.append((reference, verification))
+            return SimpleNamespace(result="EXISTING_USABLE", status="AVAILABLE",
+                                   date_time=datetime(2026, 5, 2, tzinfo=UTC))
+
+    app.state.traces_service = FakeTraces()
+    try:
+        answer = client.get(query, headers=bearer(org_a["owner"])).json()
+    finally:
+        del app.state.traces_service
+    assert asked == [("26LVABCDEF1234", "K7Q2M9XD")]
+    assert answer["result"] == "EXISTING_USABLE" and answer["source"] == "traces"
