@@ -43,18 +43,32 @@ def add_vector_facts(conn: Connection, batch: list[AreaFacts]) -> None:
 
 
 def add_forest_facts(batch: list[AreaFacts], layers: list[CurrentLayer]) -> None:
-    """Exact forest / other / nodata areas of each felling area and of its agricultural overlaps."""
-    forest = next((lay for lay in layers if lay.role == "forest_2020" and lay.kind == "raster"
-                   and lay.raster_path), None)
-    if forest is None or not batch:
+    """Exact forest / other / nodata areas of each felling area and of its agricultural overlaps.
+
+    With several forest_2020 rasters (tiles, regions) an area uses the first whose extent
+    covers it, else the first one (its missing pixels then count as nodata).
+    """
+    rasters = [lay for lay in layers
+               if lay.role == "forest_2020" and lay.kind == "raster" and lay.raster_path]
+    if not rasters or not batch:
         return
-    with ForestMask(str(forest.raster_path)) as mask:
+    masks: dict[str, ForestMask] = {}
+    try:
         # Neighbouring areas share raster blocks: read them in spatial order.
         for area in sorted(batch, key=_morton):
+            bounds = area.geometry.bounds
+            layer = next((r for r in rasters if r.covers(bounds)), rasters[0])
+            if layer.id not in masks:
+                masks[layer.id] = ForestMask(str(layer.raster_path))
+            mask = masks[layer.id]
+            area.forest = layer
             area.cover = mask.cover(area.geometry)
             for ov in area.overlaps:
                 if ov.role == "agriculture":
                     area.agri_cover[f"{ov.layer_id}:{ov.category}"] = mask.cover(ov.geometry)
+    finally:
+        for mask in masks.values():
+            mask.close()
 
 
 def _morton(area: AreaFacts) -> tuple[int, int]:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from shapely.geometry.base import BaseGeometry
 
+from geoservice.layers.registry import CurrentLayer
 from geoservice.settings import CheckSettings
 
 Severity = Literal["info", "flag", "block"]
@@ -71,6 +72,7 @@ class AreaFacts:
     overlaps: list[Overlap] = field(default_factory=list)
     uncovered_roles: list[str] = field(default_factory=list)
     cover: Cover | None = None
+    forest: CurrentLayer | None = None  # the forest_2020 raster that covers this area
     agri_cover: dict[str, Cover] = field(default_factory=dict)
 
 

@@ -33,13 +33,11 @@ def evaluate(
     cert: CertificateFacts, areas: list[AreaFacts], layers: list[CurrentLayer],
     th: Thresholds, today: date,
 ) -> list[Finding]:
-    forest = next((lay for lay in layers if lay.role == "forest_2020" and lay.kind == "raster"),
-                  None)
     titles = {lay.id: lay.title for lay in layers}
     present = {lay.role for lay in layers}
     findings = _validity(cert, today)
     for area in areas:
-        findings += _area(area, forest, titles, present, th)
+        findings += _area(area, area.forest, titles, present, th)
     return findings
 
 

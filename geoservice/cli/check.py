@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from geoservice.checks.runner import check_certificates
 from geoservice.cli.common import engine, progress, settings
@@ -24,7 +24,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _check(args: argparse.Namespace) -> int:
-    eng, check_settings = engine(), settings().check
+    eng = engine()
+    try:
+        return _run(args, eng)
+    finally:
+        eng.dispose()
+
+
+def _run(args: argparse.Namespace, eng: Engine) -> int:
+    check_settings = settings().check
     with eng.connect() as conn:
         if args.certificate:
             ids = [args.certificate]

@@ -35,18 +35,26 @@ def _import(args: argparse.Namespace) -> int:
     meta = registry.LayerMeta(title=args.title, role=args.role, kind=kind_of(args.path),
                               source=args.source, licence=args.licence)
     store_dir = Path(settings().check.layers_dir) / "store"
-    result = import_layer(
-        engine(), args.path, meta, store_dir=store_dir, reference_date=args.date,
-        imported_by="cli", nodata=args.nodata,
-        extent=tuple(args.extent) if args.extent else None,
-        progress=lambda rows: progress(rows, label=f"importing {args.path.name}"))
+    eng = engine()
+    try:
+        result = import_layer(
+            eng, args.path, meta, store_dir=store_dir, reference_date=args.date,
+            imported_by="cli", nodata=args.nodata,
+            extent=tuple(args.extent) if args.extent else None,
+            progress=lambda rows: progress(rows, label=f"importing {args.path.name}"))
+    finally:
+        eng.dispose()
     print(result.summary())
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    with engine().connect() as conn:
-        layers = registry.list_layers(conn)
+    eng = engine()
+    try:
+        with eng.connect() as conn:
+            layers = registry.list_layers(conn)
+    finally:
+        eng.dispose()
     if not layers:
         print("no layers; import one with `geoservice layers import` or `geoservice demo load`")
     for layer in layers:

@@ -50,6 +50,13 @@ class CurrentLayer:
     version: int
     raster_path: str | None
     reference_date: date | None
+    bbox: tuple[float, float, float, float] | None = None
+
+    def covers(self, bounds: tuple[float, float, float, float]) -> bool:
+        if self.bbox is None:
+            return True
+        return (self.bbox[0] <= bounds[0] and self.bbox[1] <= bounds[1]
+                and bounds[2] <= self.bbox[2] and bounds[3] <= self.bbox[3])
 
 
 def slug(title: str) -> str:
@@ -148,10 +155,12 @@ def current_checksum(conn: Connection, title: str) -> str | None:
 def current_layers(conn: Connection) -> list[CurrentLayer]:
     rows = conn.execute(text(
         "SELECT l.id, l.title, l.role, l.kind, l.current_version, v.raster_path, "
-        "v.reference_date FROM layers l JOIN layer_versions v ON v.layer_id = l.id "
-        "AND v.version = l.current_version ORDER BY l.role, l.id"))
+        "v.reference_date, ST_XMin(v.extent) AS x0, ST_YMin(v.extent) AS y0, "
+        "ST_XMax(v.extent) AS x1, ST_YMax(v.extent) AS y1 FROM layers l JOIN layer_versions v "
+        "ON v.layer_id = l.id AND v.version = l.current_version ORDER BY l.role, l.id"))
     return [CurrentLayer(r.id, r.title, r.role, r.kind, int(r.current_version), r.raster_path,
-                         r.reference_date) for r in rows]
+                         r.reference_date,
+                         None if r.x0 is None else (r.x0, r.y0, r.x1, r.y1)) for r in rows]
 
 
 def list_layers(conn: Connection) -> list[dict[str, Any]]:
