@@ -217,7 +217,7 @@ class SqlFilter:
 def _check_rings(geometry: dict[str, Any]) -> None:
     kind, coords = geometry.get("type"), geometry.get("coordinates")
     polygons = [coords] if kind == "Polygon" else (coords if kind == "MultiPolygon" else [])
-    for polygon in polygons or []:
+    for polygon in polygons if isinstance(polygons, list) else []:
         for ring in polygon:
             if len(ring) < 4 or tuple(ring[0]) != tuple(ring[-1]):
                 raise invalid("A polygon ring needs at least four positions and must end "

@@ -39,17 +39,19 @@ def tile(conn: Connection, c: Collection, principal: Principal | None, z: int, x
     query = FeatureQuery(c, principal)
     tolerance = _WORLD / (2**z * EXTENT) * 4  # about one pixel of a 1024-px tile, in metres
     props = ", ".join(f'{p.sql} AS "{p.name}"' for p in c.properties)
+    # MVT feature ids are integers: layer rows use theirs, uuid rows carry "id" as a property.
+    id_sql, id_arg = (query.order, ", 'id'") if c.is_layer else (c.id_sql, "")
     sql = f"""
         WITH env AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc),
              box AS (SELECT merc, ST_Transform(merc, 3059) AS local FROM env),
              rows AS (
-               SELECT {c.id_sql} AS id{', ' + props if props else ''},
+               SELECT {id_sql} AS id{', ' + props if props else ''},
                       ST_AsMVTGeom(ST_Transform(ST_SimplifyPreserveTopology({c.geom_sql},
                                    :tol), 3857), box.merc, {EXTENT}, 64, true) AS geom
                FROM {c.from_sql}, box
                WHERE {query.where} AND {c.geom_sql} && box.local
                LIMIT {MAX_FEATURES})
-        SELECT ST_AsMVT(rows, :layer, {EXTENT}, 'geom', 'id') FROM rows WHERE geom IS NOT NULL
+        SELECT ST_AsMVT(rows, :layer, {EXTENT}, 'geom'{id_arg}) FROM rows WHERE geom IS NOT NULL
     """
     params: dict[str, Any] = {**query.params, "z": z, "x": x, "y": y, "tol": tolerance,
                               "layer": c.id}

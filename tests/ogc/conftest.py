@@ -91,8 +91,11 @@ def world(engine: Engine, org_a: dict[str, Account], org_b: dict[str, Account]) 
 
 
 @pytest.fixture(scope="session")
-def live_url(app):  # type: ignore[no-untyped-def]
-    """The app served by uvicorn on 127.0.0.1 (random port) in a thread, for real GIS clients."""
+def live_url(settings):  # type: ignore[no-untyped-def]
+    """The app served by uvicorn on 127.0.0.1 (random port) in a thread, for real GIS clients.
+
+    A separate app instance: the session ``app`` has its engine swapped by every TestClient.
+    """
     import socket
     import threading
     import time
@@ -103,8 +106,11 @@ def live_url(app):  # type: ignore[no-untyped-def]
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
+    from geoservice.web.app import create_app
+
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):

@@ -1,0 +1,54 @@
+"""Real GIS clients (OWSLib, GDAL/OGR) read every collection from a live uvicorn server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pyproj
+from owslib.ogcapi.features import Features
+from owslib.wfs import WebFeatureService
+
+from tests.factories import ORIGIN
+from tests.ogc.conftest import World
+
+TO_LONLAT = pyproj.Transformer.from_crs(3059, 4326, always_xy=True)
+
+
+def _ogr(url: str, token: str) -> dict:  # type: ignore[type-arg]
+    env = {**os.environ, "GDAL_HTTP_HEADERS": f"Authorization: Bearer {token}"}
+    out = subprocess.run(["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", url], env=env,
+                         capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def test_owslib_reads_ogc_api_and_wfs(live_url: str, world: World) -> None:
+    headers = {"Authorization": f"Bearer {world.a['owner'].token}"}
+    api = Features(f"{live_url}/ogc", headers=headers)
+    ids = {c["id"] for c in api.collections()["collections"]}
+    assert {"felling_areas", "findings", world.layer_id} <= ids
+    for cid, n in (("felling_areas", 2), ("findings", 1), (world.layer_id, 6)):
+        assert len(api.collection_items(cid, limit=100)["features"]) == n, cid
+    wfs = WebFeatureService(f"{live_url}/wfs", version="2.0.0", headers=headers)
+    assert "gs:felling_areas" in wfs.contents
+    response = wfs.getfeature(typename=["gs:felling_areas"],
+                              srsname="urn:ogc:def:crs:EPSG::4326")
+    assert response.read().count(b"<wfs:member>") == 2
+
+
+def test_gdal_reads_every_collection_with_same_coordinates(live_url: str, world: World) -> None:
+    token = world.a["owner"].token
+    lon, lat = TO_LONLAT.transform(*ORIGIN)
+    for cid, n in (("felling_areas", 2), ("findings", 1), (world.layer_id, 6)):
+        oapif = _ogr(f"OAPIF:{live_url}/ogc/collections/{cid}", token)
+        wfs = _ogr(f"WFS:{live_url}/wfs?typeNames=gs:{cid}&srsName=urn:ogc:def:crs:EPSG::4326",
+                   token)
+        assert len(oapif["features"]) == len(wfs["features"]) == n, cid
+        a = sorted(f["geometry"]["coordinates"][0][0][0] for f in oapif["features"])
+        b = sorted(f["geometry"]["coordinates"][0][0][0] for f in wfs["features"])
+        for p, q in zip(a, b, strict=True):
+            assert abs(p[0] - q[0]) < 1e-6 and abs(p[1] - q[1]) < 1e-6, cid
+    areas = _ogr(f"OAPIF:{live_url}/ogc/collections/felling_areas", token)
+    corners = [c for f in areas["features"] for c in f["geometry"]["coordinates"][0][0]]
+    assert any(abs(x - lon) < 1e-6 and abs(y - lat) < 1e-6 for x, y in corners)
