@@ -81,10 +81,16 @@ def backoff_seconds(attempts: int, rng: random.Random | None = None) -> float:
     return float(step * (0.5 + 0.5 * (rng or random).random()))
 
 
-def retry(conn: Connection, job: Job, error: str, delay_seconds: float) -> None:
+def retry(conn: Connection, job: Job, error: str, delay_seconds: float,
+          *, refund: bool = False, clear_sending: bool = False) -> None:
+    """Due again after the delay; ``refund`` gives the attempt back (throttling), and
+    ``clear_sending`` drops the 'sending' mark of a call TRACES provably did not apply."""
     conn.execute(text(
         "UPDATE outbox SET next_attempt_at = now() + make_interval(secs => :d), last_error = :e, "
-        "claimed_by = NULL WHERE id = :id"), {"id": job.id, "e": error[:4000], "d": delay_seconds})
+        "claimed_by = NULL, attempts = attempts - CASE WHEN :refund THEN 1 ELSE 0 END, "
+        "sending_at = CASE WHEN :clear THEN NULL ELSE sending_at END WHERE id = :id"),
+        {"id": job.id, "e": error[:4000], "d": delay_seconds, "refund": refund,
+         "clear": clear_sending})
 
 
 def cancel_open(conn: Connection, statement_id: str, operations: tuple[str, ...]) -> None:

@@ -83,9 +83,11 @@ class Worker:
             reconcile = bool(conn.execute(_EVER_SENT, {"s": job.statement_id,
                                                        "op": job.operation}).scalar_one())
         client = self.pool.client(account)
+        sending = False
         try:
             if reconcile and self._reconciled(job, st, client):
                 return
+            sending = True
             if job.operation == "withdraw":
                 self._withdraw(job, st, client)
                 return
@@ -110,7 +112,8 @@ class Worker:
                 self._finish(job, lambda c: transitions.amended(
                     c, job.statement_id, status, self.poll_seconds))
         except TracesError as exc:
-            self._failure(job, exc)
+            # A throttled send was refused before TRACES looked at it: nothing to reconcile.
+            self._failure(job, exc, not_applied=sending and isinstance(exc, ThrottledError))
 
     def _hook(self, job: Job) -> None:
         if self.after_call is not None:
@@ -184,18 +187,23 @@ class Worker:
         self._finish(job, lambda c: transitions.withdrawn(
             c, job.statement_id, "withdrawn in TRACES"))
 
-    def _failure(self, job: Job, exc: TracesError) -> None:
+    def _failure(self, job: Job, exc: TracesError, *, not_applied: bool = False) -> None:
         message = transitions.error_text(exc)
         with self.engine.begin() as conn:
             if not outbox.lock(conn, job, self.name):
+                return
+            if isinstance(exc, ThrottledError):
+                # Over the rate limit is our pacing, not the statement's fault: no attempt used.
+                outbox.retry(conn, job, message, exc.retry_after, refund=True,
+                             clear_sending=not_applied)
+                log.info("throttled by TRACES; job %s retried in %.1f s", job.id, exc.retry_after)
                 return
             if exc.retryable or isinstance(exc, AuthenticationError):
                 if job.attempts >= outbox.MAX_ATTEMPTS:
                     transitions.gave_up(conn, job.statement_id, job.operation, message)
                     outbox.failed(conn, job, message)
                     return
-                delay = (exc.retry_after if isinstance(exc, ThrottledError)
-                         else outbox.backoff_seconds(job.attempts, self.rng))
+                delay = outbox.backoff_seconds(job.attempts, self.rng)
                 outbox.retry(conn, job, message, delay)
                 store.event(conn, job.statement_id, "retrying",
                             f"{job.operation} attempt {job.attempts} failed ({message}); "

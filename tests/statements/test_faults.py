@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -177,3 +178,34 @@ def test_two_workers_racing_send_each_statement_once_and_charge_once(
                                    {"s": [s["id"] for s in statements]}).scalars())
     assert charges == (16, 16)
     assert claimed <= {"racer-0", "racer-1"}
+
+
+def test_throttling_is_retried_without_using_up_attempts(
+    client: TestClient, engine: Engine, client_org, worker: Worker, sim: TracesSimulator,
+) -> None:
+    owner = client_org["owner"]
+    statements = [queued(client, engine, owner) for _ in range(3)]
+    sim.rate_limit = 2  # the test worker does not pace itself: it runs into the limit
+    answers: list[int] = []
+    handle = sim.handle
+
+    def counted(*args: Any) -> tuple[int, dict[str, str], bytes]:
+        answer = handle(*args)
+        answers.append(answer[0])
+        return answer
+
+    sim.handle = counted  # type: ignore[method-assign]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        drain(worker)
+        time.sleep(0.2)
+        if all(fetch(client, owner, s["id"])["status"] == "available" for s in statements):
+            break
+    assert all(fetch(client, owner, s["id"])["status"] == "available" for s in statements)
+    assert all(_dds(sim, s["internal_reference"]) == 1 for s in statements)
+    with engine.begin() as conn:
+        attempts = conn.execute(text("SELECT attempts FROM outbox WHERE operation = "
+                                 "'submit' AND statement_id::text = ANY(:s)"),
+                                {"s": [s["id"] for s in statements]}).scalars().all()
+    assert attempts == [1, 1, 1]
+    assert 429 in answers

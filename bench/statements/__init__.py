@@ -1,0 +1,1 @@
+"""Benchmark of statements: building 100 certificates, and the worker against the simulator."""
