@@ -144,7 +144,7 @@ def test_every_screen_renders_in_both_languages(
     client: TestClient, engine: Engine, org_a: dict[str, Account]
 ) -> None:
     cert_id = store_certificate(engine, org_a["owner"].org_id)
-    login(client, org_a["admin"])
+    login(client, org_a["compliance_officer"])
     for lang in ("lv", "en"):
         client.get(f"/lang/{lang}")
         for url in ("/", "/certificates", "/certificates/new", f"/certificates/{cert_id}",

@@ -13,7 +13,7 @@ from geoservice.web.templates import render
 
 routes = RouteTable()
 
-OFFICER_ROLES = ("compliance_officer", "admin")
+OFFICER_ROLES = ("compliance_officer",)
 
 
 @routes.page("GET", "/review")

@@ -19,25 +19,29 @@ function baseLayers(map, status) {
   const data = document.body.dataset;
   const layers = {};
   const blank = L.layerGroup();
-  if (data.basemapUrl) {
-    const osm = L.tileLayer(data.basemapUrl, { maxZoom: 19, attribution: data.basemapAttribution });
+  if (!data.basemapUrl) layers[t("map.base_blank")] = blank; // nothing configured: blank first
+  // A tile base that cannot load a single tile (offline, blocked) gives way to the blank base.
+  const withFallback = (tiles) => {
     let errors = 0;
     let loaded = 0;
-    osm.on("tileload", () => { loaded += 1; });
-    osm.on("tileerror", () => {
+    tiles.on("tileload", () => { loaded += 1; });
+    tiles.on("tileerror", () => {
       errors += 1;
-      if (errors >= 3 && loaded === 0 && map.hasLayer(osm)) {
-        map.removeLayer(osm);
+      if (errors >= 3 && loaded === 0 && map.hasLayer(tiles)) {
+        map.removeLayer(tiles);
         blank.addTo(map);
         status(t("map.offline"));
       }
     });
-    layers[t("map.base_osm")] = osm;
+    return tiles;
+  };
+  if (data.basemapUrl) {
+    layers[t("map.base_osm")] = withFallback(L.tileLayer(data.basemapUrl, { maxZoom: 19, attribution: data.basemapAttribution }));
   }
   if (data.orthoUrl) {
-    layers[t("map.base_ortho")] = L.tileLayer.wms(data.orthoUrl, {
+    layers[t("map.base_ortho")] = withFallback(L.tileLayer.wms(data.orthoUrl, {
       layers: data.orthoLayer, format: "image/jpeg", maxZoom: 19, attribution: "© LĢIA",
-    });
+    }));
   }
   layers[t("map.base_blank")] = blank;
   return layers;
@@ -139,6 +143,7 @@ function statusControl(map) {
 /** Build the map in #map with base layers, overlays and controls. */
 export async function createMap(element = document.getElementById("map")) {
   const map = L.map(element, { preferCanvas: true, zoomControl: true }).setView(JUMURDA, 13);
+  element.leafletMap = map; // for tests and the benchmark, which compute screen positions
   const status = statusControl(map);
   const bases = baseLayers(map, status);
   const names = Object.keys(bases);
@@ -147,7 +152,7 @@ export async function createMap(element = document.getElementById("map")) {
   L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map);
   coordinates(map);
   const overlays = { [t("map.forest_mask")]: forestMask(map, status) };
-  const control = L.control.layers(bases, overlays, { collapsed: window.innerWidth < 900 }).addTo(map);
+  const control = L.control.layers(bases, overlays, { collapsed: true }).addTo(map);
   loadOgcOverlays(map, control, status);
   return { map, status, control };
 }

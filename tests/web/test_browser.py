@@ -1,0 +1,123 @@
+"""The whole journey in headless Chromium against a live server: log in, add a certificate by
+CA number, see it on the map, edit and save its area, see it flagged, review it as an officer,
+create and submit a statement, read the reference number."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.conftest import Account
+from tests.web.conftest import LiveServer, browser_login, route_exists, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("web_layers")]
+
+FLAGGED_CA = "2522530291"  # simulator: a 2022 LAD field block covers ~45 % of the stand
+
+
+def need(server: LiveServer, method: str, path: str) -> None:
+    if not route_exists(server.server.config.app, method, path):
+        pytest.skip(f"{method} {path} is not served yet")
+
+
+def add_by_ca_number(page: Any, ca_number: str) -> str:
+    page.goto("/certificates/new")
+    page.fill("#ca_number", ca_number)
+    page.click("#vmd-preview")
+    page.wait_for_selector("#vmd-save:not([disabled])")
+    page.click("#vmd-save")
+    page.wait_for_url(re.compile(r".*/certificates/[0-9a-f-]{36}$"))
+    return str(page.url.rsplit("/", 1)[1])
+
+
+def drag_first_vertex(page: Any) -> None:
+    """Move one vertex of the area being edited a few pixels, like a person would."""
+    marker = page.locator(".leaflet-marker-icon.marker-icon").first
+    box = marker.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 40, y - 30, steps=8)
+    page.mouse.up()
+
+
+def test_journey_from_certificate_to_reference_number(
+    page: Any, browser: Any, live_server: LiveServer, web_org: dict[str, Account],
+    operator: dict[str, Account], engine: Engine, traces_worker: None, screenshots: bool,
+) -> None:
+    need(live_server, "POST", "/api/v1/certificates")
+    owner = web_org["owner"]
+    browser_login(page, owner)
+    assert page.text_content("[data-testid=role]") == "meža īpašnieks"
+
+    cert_id = add_by_ca_number(page, FLAGGED_CA)
+    assert page.text_content("[data-testid=ca-number]") == FLAGGED_CA
+
+    # on the map view, coloured as unchecked
+    page.goto("/")
+    page.wait_for_selector("#map[data-loaded='1']")
+    assert page.locator(".leaflet-overlay-pane canvas").count() >= 1
+    assert "1" in page.text_content("#map-status")
+
+    # edit the area on the certificate page, save: the check runs and says flagged
+    need(live_server, "PATCH", "/api/v1/certificates/{id}")
+    page.goto(f"/certificates/{cert_id}")
+    page.wait_for_selector("#findings li")  # the script has loaded the certificate
+    page.click("#edit-start")
+    page.wait_for_selector(".leaflet-marker-icon.marker-icon")
+    before = page.text_content("#live-area")
+    drag_first_vertex(page)
+    page.wait_for_selector(f"#live-area:not(:text-is('{before}'))")
+    page.click("#edit-save")
+    page.wait_for_selector("#verdict-badge[data-verdict='flagged']", timeout=30_000)
+    assert page.locator("#findings li.finding").count() >= 1
+    shoot(page, screenshots, "certificate-flagged")
+
+    # a compliance officer reviews the finding and clears it with a reason
+    need(live_server, "POST", "/api/v1/findings/{id}/review")
+    officer = browser.new_context(viewport={"width": 1366, "height": 800},
+                                  base_url=live_server.url).new_page()
+    browser_login(officer, operator["compliance_officer"])
+    officer.goto("/review")
+    officer.wait_for_selector(f"#queue li:has-text('{FLAGGED_CA}')")
+    officer.locator(f"#queue li:has-text('{FLAGGED_CA}') button").first.click()
+    officer.click("#review-clear")  # without a reason: the message sits next to the field
+    assert officer.is_visible("#reason-error")
+    shoot(officer, screenshots, "review")
+    for _ in range(5):  # every flag of the certificate, one by one
+        items = officer.locator(f"#queue li:has-text('{FLAGGED_CA}') button")
+        if items.count() == 0:
+            break
+        items.first.click()
+        officer.fill("#reason", "Lauku bloks iezīmēts kļūdaini; pārbaudīts ortofoto 2020.")
+        officer.click("#review-clear")
+        officer.wait_for_selector("#toast:not([hidden])")
+        officer.wait_for_load_state("networkidle")
+        officer.evaluate("() => { document.getElementById('toast').hidden = true; }")
+    assert officer.locator(f"#queue li:has-text('{FLAGGED_CA}')").count() == 0
+    officer.context.close()
+
+    # one statement for the certificate, submitted; the worker brings the reference number
+    need(live_server, "POST", "/api/v1/statements")
+    with engine.begin() as conn:  # products must add up to species volumes for submission
+        conn.execute(text("UPDATE certificates SET status = 'ready' WHERE id = CAST(:c AS uuid)"),
+                     {"c": cert_id})
+    page.goto(f"/statements/new?ids={cert_id}")
+    page.fill("#buyers", "40003000001")
+    page.click("#statement-create")
+    page.wait_for_url(re.compile(r".*/statements/[0-9a-f-]{36}$"))
+    page.wait_for_selector("#submit-statement:not([hidden])")
+    page.click("#submit-statement")
+    try:
+        page.wait_for_selector("#statement-status[data-status='available']", timeout=60_000)
+    except Exception as exc:
+        raise AssertionError(page.text_content("#panel-body")) from exc
+    reference = page.text_content("#reference-number")
+    assert reference and re.fullmatch(r"\d{2}[A-Z]{2}[A-Z0-9]{10}", reference), reference
+    assert page.text_content("#verification-number") not in ("", "—")
+    assert page.is_visible("#simulated")
+    shoot(page, screenshots, "statement")
+    assert not page.js_errors, page.js_errors
