@@ -76,4 +76,7 @@ def certificates(engine: Engine, org_id: str, count: int, areas_each: int) -> li
             ids.append(insert_certificate(conn, org_id, cert))
         conn.execute(text("UPDATE certificates SET verdict = 'clear', status = 'ready' "
                           "WHERE id::text = ANY(:i)"), {"i": ids})
+        conn.execute(text("INSERT INTO check_runs (organisation_id, certificate_id, "
+                          "certificate_version, verdict) SELECT organisation_id, id, version, "
+                          "'clear' FROM certificates WHERE id::text = ANY(:i)"), {"i": ids})
     return ids

@@ -44,7 +44,7 @@ SELECT 1 FROM mandates WHERE organisation_id = CAST(:org AS uuid) AND status = '
 
 def _checks_gate() -> Gate | None:
     """The checks engineer's ``submittable(conn, certificate_id)``, once it exists."""
-    for name in ("geoservice.checks", "geoservice.checks.submittable", "geoservice.checks.gate"):
+    for name in ("geoservice.checks.review", "geoservice.checks"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:

@@ -80,6 +80,9 @@ def ready_certificate(engine: Engine, org_id: str, cert: Certificate | None = No
     with engine.begin() as conn:
         conn.execute(text("UPDATE certificates SET verdict = 'clear', status = 'ready' "
                           "WHERE id = CAST(:c AS uuid)"), {"c": cert_id})
+        conn.execute(text("INSERT INTO check_runs (organisation_id, certificate_id, "
+                          "certificate_version, verdict) SELECT organisation_id, id, version, "
+                          "'clear' FROM certificates WHERE id = CAST(:c AS uuid)"), {"c": cert_id})
     return cert_id
 
 

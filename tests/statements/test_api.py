@@ -55,6 +55,10 @@ def test_changed_certificate_unclear_check_and_volumes_are_refused(
     with engine.begin() as conn:
         conn.execute(text("UPDATE certificates SET verdict = 'clear' WHERE id::text = ANY(:i)"),
                      {"i": st["certificate_ids"]})
+        conn.execute(text("INSERT INTO check_runs (organisation_id, certificate_id, "
+                          "certificate_version, verdict) SELECT organisation_id, id, version, "
+                          "'clear' FROM certificates WHERE id::text = ANY(:i)"),
+                     {"i": st["certificate_ids"]})
         conn.execute(text("UPDATE area_products SET m3 = m3 + 5 WHERE hs_code = '4401' AND "
                           "area_id IN (SELECT id FROM felling_areas WHERE certificate_id::text "
                           "= ANY(:i))"), {"i": st["certificate_ids"]})
