@@ -72,9 +72,12 @@ class _Writer:
 
     def __init__(self, where: Layout, item: etree._Element, namespace: str | None) -> None:
         self.encoding = where.encoding
-        prefixes = {uri: prefix for prefix, uri in item.nsmap.items()}
         self.prefix = ""
         self.declare = ""
+        if namespace is not None and namespace == etree.QName(item).namespace:
+            self.prefix = f"{item.prefix}:" if item.prefix else ""
+            return
+        prefixes = {uri: prefix for prefix, uri in item.nsmap.items()}
         if namespace is None:
             if None in item.nsmap:
                 self.declare = ' xmlns=""'

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from geoservice.errors import ValidationFailed
 from geoservice.references import csvio
@@ -37,6 +37,12 @@ class Table:
     column: int
     separator: str
     had_header: bool
+    cas: list[str | None] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        column = self.column
+        self.cas[:] = [clean_ca_number(row[column] if column < len(row) else "")
+                       for row in self.rows]
 
 
 def parse(raw: bytes, encoding: str | None = None) -> Table:
@@ -60,13 +66,9 @@ def parse(raw: bytes, encoding: str | None = None) -> Table:
         code="no_ca_column", details=[{"header": first[:50]}])
 
 
-def _ca_of(table: Table, row: list[str]) -> str | None:
-    return clean_ca_number(row[table.column] if table.column < len(row) else "")
-
-
 def wanted(table: Table) -> list[str]:
     """The distinct valid CA numbers of the table."""
-    return sorted({ca for row in table.rows if (ca := _ca_of(table, row))})
+    return sorted({ca for ca in table.cas if ca})
 
 
 def answer(table: Table, answers: dict[str, Resolution]
@@ -75,9 +77,8 @@ def answer(table: Table, answers: dict[str, Resolution]
     width = len(table.header)
     out: list[list[str]] = [[*table.header, *ADDED_COLUMNS]]
     counts: dict[str, int] = {}
-    for row in table.rows:
-        cells = row + [""] * (width - len(row))
-        ca = _ca_of(table, row)
+    for row, ca in zip(table.rows, table.cas, strict=True):
+        cells = row + [""] * (width - len(row)) if len(row) < width else row
         result = answers.get(ca) if ca else None
         status = result.status if result else INVALID
         counts[status] = counts.get(status, 0) + 1

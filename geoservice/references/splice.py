@@ -10,6 +10,7 @@ code page). Call only on documents that ``xmlsafe.parse`` accepted (no DOCTYPE).
 
 from __future__ import annotations
 
+import re
 import xml.parsers.expat
 from dataclasses import dataclass, field
 
@@ -20,19 +21,15 @@ from geoservice.errors import BadRequest
 _SPACE = b" \t\r\n"
 
 
+_TAG_REST = re.compile(rb"""(?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
 def _tag_end(raw: bytes, pos: int) -> int:
     """The index just after the ``>`` closing the tag that starts at ``pos`` (quote-aware)."""
-    quote = 0
-    for index in range(pos, len(raw)):
-        byte = raw[index]
-        if quote:
-            if byte == quote:
-                quote = 0
-        elif byte in (0x22, 0x27):
-            quote = byte
-        elif byte == 0x3E:
-            return index + 1
-    raise BadRequest("The document ends inside a tag.", code="malformed_xml")
+    match = _TAG_REST.match(raw, pos)
+    if match is None:
+        raise BadRequest("The document ends inside a tag.", code="malformed_xml")
+    return match.end()
 
 
 @dataclass
@@ -118,8 +115,13 @@ Edit = tuple[int, int, bytes]  # replace raw[start:end] with bytes
 
 
 def apply_edits(raw: bytes, edits: list[Edit]) -> bytes:
-    """``raw`` with every edit applied (edits must not overlap)."""
-    out = bytearray(raw)
-    for begin, stop, data in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
-        out[begin:stop] = data
-    return bytes(out)
+    """``raw`` with every edit applied (edits must not overlap; inserts at one point keep
+    their order, and go before a removal starting there)."""
+    parts: list[bytes] = []
+    cursor = 0
+    for begin, stop, data in sorted(edits, key=lambda e: (e[0], e[1])):
+        parts.append(raw[cursor:begin])
+        parts.append(data)
+        cursor = max(cursor, stop)
+    parts.append(raw[cursor:])
+    return b"".join(parts)

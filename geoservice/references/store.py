@@ -42,27 +42,23 @@ def _tenancy(principal: Principal, name: str) -> tuple[str, dict[str, Any]]:
 
 def resolve(conn: Connection, principal: Principal, ca_numbers: Sequence[str]
             ) -> dict[str, Resolution]:
-    """The answer for every distinct CA number, in one query."""
+    """The answer for every CA number of ``ca_numbers`` (distinct), in one query."""
     if not ca_numbers:
         return {}
     sql, params = _tenancy(principal, "resolve.sql")
-    rows = conn.execute(text(sql), {**params, "cas": list(ca_numbers)}).mappings()
-    answers: dict[str, Resolution] = {}
-    for row in rows:
-        ca = row["ca"]
-        if not row["exists_anywhere"]:
-            answers[ca] = Resolution(ca, UNKNOWN)
-        elif row["status"] is None:
-            answers[ca] = Resolution(ca, NOT_SUBMITTED if row["own"] else NOT_YOURS)
-        else:
-            found = row["status"] == "available" and row["reference_number"] is not None
-            answers[ca] = Resolution(
-                ca, FOUND if found else NOT_SUBMITTED,
-                reference_number=row["reference_number"] if found else None,
-                verification_number=row["verification_number"] if found else None,
-                internal_reference=row["internal_reference"],
-                statement_status=row["status"], date=row["at"],
-            )
+    rows = conn.execute(text(sql), {**params, "cas": list(ca_numbers)})
+    answers = {ca: Resolution(ca, UNKNOWN) for ca in ca_numbers}
+    for ca, own, status, ref, ver, internal, at in rows:
+        if status is None:
+            answers[ca] = Resolution(ca, NOT_SUBMITTED if own else NOT_YOURS)
+            continue
+        found = status == "available" and ref is not None
+        answers[ca] = Resolution(
+            ca, FOUND if found else NOT_SUBMITTED,
+            reference_number=ref if found else None,
+            verification_number=ver if found else None,
+            internal_reference=internal, statement_status=status, date=at,
+        )
     return answers
 
 

@@ -1,0 +1,1 @@
+"""Benchmark of the reference look-ups for buyers (issue 8)."""
