@@ -67,6 +67,12 @@ async function describe(s) {
   link.hidden = !s.reference_number;
 }
 
+/** A status or event name in the page language (an unknown one as the server sent it). */
+function statusName(status) {
+  const name = t(`sstatus.${status}`);
+  return name === `sstatus.${status}` ? status : name;
+}
+
 function render(s) {
   const badge = document.getElementById("statement-status");
   badge.className = `badge sstatus ${s.status}`;
@@ -75,12 +81,13 @@ function render(s) {
   document.getElementById("simulated").hidden = !s.simulated;
   document.getElementById("reference-number").textContent = s.reference_number || "—";
   document.getElementById("verification-number").textContent = s.verification_number || "—";
+  document.querySelectorAll("button.copy").forEach((b) => { b.hidden = !s.reference_number; });
   buttons.submit.hidden = s.status !== "draft";
   buttons.amend.hidden = s.status !== "available";
   buttons.withdraw.hidden = !["available", "submitted"].includes(s.status);
   message.textContent = POLLING.has(s.status) ? t("statement.waiting") : s.status === "rejected" ? t("statement.rejected") : "";
   document.getElementById("history").replaceChildren(...(s.history || []).map((h) =>
-    el("li", {}, el("time", { datetime: h.at, text: new Date(h.at).toLocaleString() }), ` · ${t(`sstatus.${h.status}`)}`, h.message ? ` · ${h.message}` : "")));
+    el("li", {}, el("time", { datetime: h.at, text: new Date(h.at).toLocaleString() }), ` · ${statusName(h.status)}`, h.message ? ` · ${h.message}` : "")));
 }
 
 async function refresh() {

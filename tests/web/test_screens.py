@@ -1,0 +1,144 @@
+"""Each main screen in the browser, in both languages; with --screenshots, PNGs for the docs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import Account
+from tests.web.conftest import LiveServer, browser_login, route_exists, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("web_layers")]
+
+DEMO = ["2522531021", "2622530058", "2522530291", "2622530264", "2522531305", "2622530802",
+        "2422531187", "2522530733"]
+
+
+def seed(server: LiveServer, account: Account) -> tuple[dict[str, str], int]:
+    """Certificates from the VMD simulator, checked: ({ca_number: id}, number of areas)."""
+    if not route_exists(server.server.config.app, "POST", "/api/v1/certificates/{id}/check"):
+        pytest.skip("POST /api/v1/certificates/{id}/check is not served yet")
+    ids: dict[str, str] = {}
+    areas = 0
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {account.token}"},
+                      timeout=30) as http:
+        for ca in DEMO:
+            created = http.post("/api/v1/certificates", json={"ca_number": ca})
+            assert created.status_code == 201, created.text
+            ids[ca] = created.json()["id"]
+            areas += len(created.json()["areas"])
+            assert http.post(f"/api/v1/certificates/{ids[ca]}/check").status_code == 200
+    return ids, areas
+
+
+def test_screenshots_of_the_main_screens(
+    page: Any, browser: Any, live_server: LiveServer, web_org: dict[str, Account],
+    operator: dict[str, Account], screenshots: bool, traces_worker: None,
+) -> None:
+    ids, n_areas = seed(live_server, web_org["owner"])
+    page.goto("/login")
+    assert page.is_visible("label[for=email]")
+    shoot(page, screenshots, "login")
+
+    browser_login(page, web_org["owner"])
+    page.wait_for_selector(f"#map[data-loaded='{n_areas}']")
+    page.locator(".leaflet-control-layers").hover()
+    page.locator(".leaflet-control-layers-overlays label", has_text="LAD").first.click()
+    page.mouse.move(700, 500)
+    page.wait_for_load_state("networkidle")
+    shoot(page, screenshots, "map")
+
+    page.goto(f"/certificates/{ids['2622530264']}")
+    page.wait_for_selector("#findings li.finding")
+    assert page.locator("#verdict-badge[data-verdict='flagged']").count() == 1
+    shoot(page, screenshots, "certificate")
+
+    page.locator("#volumes").scroll_into_view_if_needed()
+    first = page.locator("#volumes-form input.m3").first
+    row = page.locator("#volumes-form tr[data-species]").first
+    planned = float(row.get_attribute("data-planned"))
+    first.fill(str(round(planned * 0.8, 1)))  # 25 % off the plan: over the permitted 10 %
+    assert page.locator("#volumes-form output.deviation.over").count() >= 1
+    page.evaluate("() => document.getElementById('volumes').scrollIntoView()")
+    page.mouse.move(0, 0)
+    shoot(page, screenshots, "volumes")
+
+    page.goto("/certificates?q=Jumurd")
+    assert page.locator("#certificate-table tbody tr").count() == len(DEMO)
+    page.check(f"input[value='{ids['2522531021']}']")
+    page.check(f"input[value='{ids['2622530058']}']")
+    page.click("#list-statement")
+    page.wait_for_url(re.compile(r".*/statements/new\?ids=.*"))
+    assert page.locator("input[name=certificate_ids]:checked").count() == 2
+    page.fill("#buyers", "123")
+    page.click("#statement-create")
+    assert page.is_visible("#buyers-error")
+    page.fill("#buyers", "40003000001")
+    page.click("#statement-create")
+    page.wait_for_url(re.compile(r".*/statements/[0-9a-f-]{36}$"))
+    page.wait_for_selector("#statement-content h3")
+    assert not page.is_visible("#csv-link")  # nothing to download before TRACES answers
+    shoot(page, screenshots, "statement-draft")
+    page.click("#submit-statement")
+    page.wait_for_selector("#statement-status[data-status='available']", timeout=60_000)
+    page.wait_for_selector("#csv-link:not([hidden])")
+    assert page.is_visible("#simulated")
+    assert "sstatus." not in page.text_content("#history")
+    page.evaluate("() => document.getElementById('panel').scrollTo(0, 0)")
+    shoot(page, screenshots, "statement")
+
+    page.goto("/lang/en?next=/mandate")
+    assert page.text_content("h1") == "Mandate"
+    page.wait_for_selector("#mandates li")
+    shoot(page, screenshots, "mandate")
+
+    officer = browser.new_context(viewport={"width": 1366, "height": 800},
+                                  base_url=live_server.url).new_page()
+    browser_login(officer, operator["compliance_officer"])
+    officer.goto("/review")
+    officer.wait_for_selector("#queue li")
+    officer.wait_for_load_state("networkidle")
+    shoot(officer, screenshots, "review-queue")
+    officer.context.close()
+    assert not page.js_errors, page.js_errors
+
+
+def test_narrow_screen_collapses_the_panel(
+    page: Any, web_org: dict[str, Account], screenshots: bool
+) -> None:
+    page.set_viewport_size({"width": 600, "height": 900})
+    browser_login(page, web_org["owner"])
+    toggle = page.locator(".panel-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not page.is_visible("#panel-body")
+    toggle.press("Enter")  # keyboard usable
+    assert page.is_visible("#panel-body")
+    shoot(page, screenshots, "tablet")
+
+
+def test_manual_certificate_drawn_on_the_map(
+    page: Any, live_server: LiveServer, web_org: dict[str, Account]
+) -> None:
+    browser_login(page, web_org["analyst"])
+    page.goto("/certificates/new")
+    page.click("#manual summary")
+    page.fill("#m-ca_number", "MANUAL-" + web_org["analyst"].reg_no[-5:])
+    page.click("#manual-save")  # empty form: messages next to the fields, nothing sent
+    assert page.is_visible("#m-issued_on-error") and page.is_visible("#m-geometry-error")
+    page.fill("#m-issued_on", "2026-03-02")
+    page.fill("#m-valid_until", "2029-12-31")
+    page.fill("#m-place", "Jumurdas pagasts")
+    page.fill("#m-cadastral_designation", "70600050074")
+    page.fill("#m-quarter", "4")
+    page.fill("#m-compartment", "7")
+    box = page.locator("#map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in ((-60, -40), (60, -40), (60, 40), (-60, 40), (-60, -40)):
+        page.mouse.click(cx + dx, cy + dy)
+    assert float(page.text_content("#live-area")) > 0
+    page.click("#manual-save")
+    page.wait_for_url(re.compile(r".*/certificates/[0-9a-f-]{36}$"))
+    assert page.text_content("[data-testid=place]") == "Jumurdas pagasts"
