@@ -137,12 +137,16 @@ def search(
     clauses = [where]
     params: dict[str, Any] = dict(tenant, limit=f.limit, offset=f.offset)
     if f.q:
-        q = _like(f.q.strip())
-        params.update(prefix=q + "%", contains="%" + q + "%")
-        clauses.append(
-            "(c.ca_number ILIKE :prefix OR c.place ILIKE :contains OR c.id IN ("
-            "SELECT s.certificate_id FROM felling_areas s "
-            "WHERE s.cadastral_designation LIKE :prefix))")
+        q = f.q.strip()
+        params.update(prefix=_like(q) + "%", contains="%" + _like(q) + "%")
+        branches = ["SELECT id FROM certificates WHERE ca_number ILIKE :prefix",
+                    "SELECT id FROM certificates WHERE place ILIKE :contains"]
+        if q.isdigit() and len(q) <= 11:
+            # Cadastral designations are 11 digits: a prefix is an index range.
+            params["cad"] = _like(q) + "%"
+            branches.append("SELECT certificate_id FROM felling_areas "
+                            "WHERE cadastral_designation LIKE :cad")
+        clauses.append(f"c.id IN ({' UNION '.join(branches)})")
     if f.status:
         clauses.append("c.status = :status")
         params["status"] = f.status
@@ -156,10 +160,12 @@ def search(
         clauses.append(
             f"c.id IN (SELECT b.certificate_id FROM felling_areas b "
             f"WHERE ST_Intersects(b.geom, {envelope}))")
-    rows = conn.execute(text(sql("search.sql").format(where=" AND ".join(clauses))),
-                        params).all()
-    ids = [r[0] for r in rows]
-    total = int(rows[0][1]) if rows else (_count(conn, clauses, params) if f.offset else 0)
+    ids = [r[0] for r in conn.execute(
+        text(sql("search.sql").format(where=" AND ".join(clauses))), params)]
+    if len(ids) < f.limit and (ids or not f.offset):
+        total = f.offset + len(ids)
+    else:
+        total = _count(conn, clauses, params)
     return load(conn, ids, epsg), total
 
 
