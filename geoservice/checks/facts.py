@@ -7,8 +7,8 @@ from collections import defaultdict
 import shapely
 from sqlalchemy import Connection, text
 
-from geoservice.checks.forest_mask import ForestMask
-from geoservice.checks.model import AreaFacts, CertificateFacts, Overlap
+from geoservice.checks.forest_mask import shared
+from geoservice.checks.model import AreaFacts, CertificateFacts, Overlap, Thresholds
 from geoservice.checks.sql import load
 from geoservice.layers.registry import CurrentLayer
 
@@ -42,7 +42,9 @@ def add_vector_facts(conn: Connection, batch: list[AreaFacts]) -> None:
         by_id[r.area_id].uncovered_roles.append(r.role)
 
 
-def add_forest_facts(batch: list[AreaFacts], layers: list[CurrentLayer]) -> None:
+def add_forest_facts(
+    batch: list[AreaFacts], layers: list[CurrentLayer], th: Thresholds,
+) -> None:
     """Exact forest / other / nodata areas of each felling area and of its agricultural overlaps.
 
     With several forest_2020 rasters (tiles, regions) an area uses the first whose extent
@@ -52,23 +54,17 @@ def add_forest_facts(batch: list[AreaFacts], layers: list[CurrentLayer]) -> None
                if lay.role == "forest_2020" and lay.kind == "raster" and lay.raster_path]
     if not rasters or not batch:
         return
-    masks: dict[str, ForestMask] = {}
-    try:
-        # Neighbouring areas share raster blocks: read them in spatial order.
-        for area in sorted(batch, key=_morton):
-            bounds = area.geometry.bounds
-            layer = next((r for r in rasters if r.covers(bounds)), rasters[0])
-            if layer.id not in masks:
-                masks[layer.id] = ForestMask(str(layer.raster_path))
-            mask = masks[layer.id]
-            area.forest = layer
-            area.cover = mask.cover(area.geometry)
-            for ov in area.overlaps:
-                if ov.role == "agriculture":
-                    area.agri_cover[f"{ov.layer_id}:{ov.category}"] = mask.cover(ov.geometry)
-    finally:
-        for mask in masks.values():
-            mask.close()
+    # Neighbouring areas share raster blocks: read them in spatial order.
+    for area in sorted(batch, key=_morton):
+        bounds = area.geometry.bounds
+        layer = next((r for r in rasters if r.covers(bounds)), rasters[0])
+        mask = shared(str(layer.raster_path))
+        area.forest = layer
+        area.cover = mask.cover(area.geometry)
+        for ov in area.overlaps:
+            if ov.role == "agriculture" and not th.is_sliver(
+                    ov.overlap_m2 / 10_000, 100 * ov.overlap_m2 / area.area_m2):
+                area.agri_cover[f"{ov.layer_id}:{ov.category}"] = mask.cover(ov.geometry)
 
 
 def _morton(area: AreaFacts) -> tuple[int, int]:

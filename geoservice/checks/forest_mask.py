@@ -7,19 +7,31 @@ form (``cell_areas``); the result equals exactextract's coverage fractions (test
 from __future__ import annotations
 
 import math
+import threading
 from types import TracebackType
 from typing import Any
 
 import numpy as np
 import rasterio
 import shapely
-import shapely.geometry.polygon
 from rasterio.windows import Window
 from shapely.geometry.base import BaseGeometry
 
 from geoservice.checks.model import Cover
 
 FOREST = 1
+
+
+_open = threading.local()
+
+
+def shared(path: str) -> ForestMask:
+    """This thread's open mask of ``path`` (raster files never change: a version is a file)."""
+    masks: dict[str, ForestMask] = _open.__dict__.setdefault("masks", {})
+    mask = masks.get(path)
+    if mask is None:
+        mask = masks[path] = ForestMask(path)
+    return mask
 
 
 class ForestMask:
@@ -99,35 +111,58 @@ def cell_areas(
     With F(x, y) = area of geom ∩ {x' ≤ x, y' ≤ y}, Green's theorem gives
     F = −Σ over directed edges of ∫ min(y'(x'), y) dx' for x' ≤ x (exterior counter-clockwise,
     holes clockwise), a closed form per edge; a cell's area is F's mixed difference at its
-    corners. Coordinates are shifted to the grid corner to keep the sums small and exact.
+    corners. Edges wholly left of a grid line add a per-row constant (a cumulative sum over
+    edges sorted by their right end); only the few edges a grid line crosses are integrated
+    per column, so the cost grows with rows × (edges + crossings), not rows × columns × edges.
+    Coordinates are shifted to the grid corner to keep the sums small.
     """
     xs = np.arange(width + 1, dtype=np.float64) * res_x
     ys = -np.arange(height + 1, dtype=np.float64) * res_y
+    rings = [ring - (left, top) for ring in _rings(geom)]
+    if not rings:
+        return np.zeros((height, width))
+    xa = np.concatenate([r[:-1, 0] for r in rings])
+    ya = np.concatenate([r[:-1, 1] for r in rings])
+    xb = np.concatenate([r[1:, 0] for r in rings])
+    yb = np.concatenate([r[1:, 1] for r in rings])
+    keep = xa != xb
+    xa, ya, xb, yb = xa[keep], ya[keep], xb[keep], yb[keep]
     corner = np.zeros((height + 1, width + 1))
-    for ring in _rings(geom):
-        coords = ring - (left, top)
-        xa, ya, xb, yb = coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1]
-        keep = xa != xb
-        xa, ya, xb, yb = xa[keep], ya[keep], xb[keep], yb[keep]
-        if xa.size == 0:
-            continue
+    if xa.size:
         lo, hi, sign = np.minimum(xa, xb), np.maximum(xa, xb), np.sign(xb - xa)
         slope = (yb - ya) / (xb - xa)
-        v = np.minimum(hi[None, :], xs[:, None])
-        length = np.maximum(v - lo, 0.0)
-        y_lo = ya + (lo - xa) * slope
-        y_v = ya[None, :] + (np.maximum(v, lo) - xa) * slope
-        whole = (y_lo + y_v) / 2 * length
-        step = max(1, 2_000_000 // max(1, xs.size * xa.size))
-        for start in range(0, ys.size, step):
-            y = ys[start:start + step, None, None]
-            du, dv = y_lo[None, None, :] - y, y_v[None, :, :] - y
-            pos, neg = np.maximum(du, dv), np.minimum(du, dv)
-            spread = np.where(pos - neg > 0, pos - neg, 1.0)
-            above = np.where(neg >= 0, (du + dv) / 2 * length,
-                             np.where(pos <= 0, 0.0, length * pos * pos / (2 * spread)))
-            corner[start:start + step] -= ((whole - above) * sign).sum(axis=-1)
-    return corner[:-1, 1:] - corner[:-1, :-1] - corner[1:, 1:] + corner[1:, :-1]
+        y_lo, y_hi = ya + (lo - xa) * slope, ya + (hi - xa) * slope
+        full = _integral(ys, hi - lo, y_lo, y_hi) * sign
+        order = np.argsort(hi, kind="stable")
+        cumulative = np.concatenate([np.zeros((ys.size, 1)), np.cumsum(full[:, order], axis=1)],
+                                    axis=1)
+        corner = cumulative[:, np.searchsorted(hi[order], xs, side="right")]
+        cols, edges = np.nonzero((lo[None, :] < xs[:, None]) & (xs[:, None] < hi[None, :]))
+        if cols.size:
+            x = xs[cols]
+            part = _integral(ys, x - lo[edges], y_lo[edges],
+                             ya[edges] + (x - xa[edges]) * slope[edges]) * sign[edges]
+            starts = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]])
+            corner[:, cols[starts]] += np.add.reduceat(part, starts, axis=1)
+    corner = -corner
+    cells: np.ndarray[Any, Any] = (corner[:-1, 1:] - corner[:-1, :-1] - corner[1:, 1:]
+                                   + corner[1:, :-1])
+    return cells
+
+
+def _integral(
+    ys: np.ndarray[Any, Any], length: np.ndarray[Any, Any], y0: np.ndarray[Any, Any],
+    y1: np.ndarray[Any, Any],
+) -> np.ndarray[Any, Any]:
+    """∫ min(y(x), Y) dx over linear pieces (length, y0 → y1), for every Y in ``ys``."""
+    du = y0[None, :] - ys[:, None]
+    dv = y1[None, :] - ys[:, None]
+    pos, neg = np.maximum(du, dv), np.minimum(du, dv)
+    spread = np.where(pos > neg, pos - neg, 1.0)
+    above = np.where(neg >= 0, (du + dv) / 2 * length,
+                     np.where(pos <= 0, 0.0, length * pos * pos / (2 * spread)))
+    result: np.ndarray[Any, Any] = (y0 + y1) / 2 * length - above
+    return result
 
 
 def _rings(geom: BaseGeometry) -> list[np.ndarray[Any, Any]]:
@@ -135,9 +170,14 @@ def _rings(geom: BaseGeometry) -> list[np.ndarray[Any, Any]]:
     rings: list[np.ndarray[Any, Any]] = []
     for part in shapely.get_parts(geom):
         if part.geom_type == "Polygon":
-            oriented = shapely.geometry.polygon.orient(part, 1.0)
-            rings.append(np.asarray(oriented.exterior.coords)[:, :2])
-            rings.extend(np.asarray(r.coords)[:, :2] for r in oriented.interiors)
+            rings.append(_oriented(np.asarray(part.exterior.coords)[:, :2], True))
+            rings.extend(_oriented(np.asarray(r.coords)[:, :2], False) for r in part.interiors)
         elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
             rings.extend(_rings(part))
     return rings
+
+
+def _oriented(xy: np.ndarray[Any, Any], counter_clockwise: bool) -> np.ndarray[Any, Any]:
+    x, y = xy[:, 0] - xy[0, 0], xy[:, 1] - xy[0, 1]
+    signed = float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
+    return xy if (signed > 0) == counter_clockwise else xy[::-1]

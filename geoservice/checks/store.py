@@ -11,9 +11,13 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import shapely
+from psycopg.types.json import Jsonb
+from shapely.geometry import MultiPolygon
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, text
 
 from geoservice.checks.model import (
@@ -25,16 +29,46 @@ from geoservice.checks.model import (
     worst,
 )
 
-_INSERT_FINDING = text("""
-INSERT INTO findings (id, organisation_id, certificate_id, area_id, run_id, rule, severity,
-    layer_id, layer_version, overlap_ha, overlap_percent, geom, message_lv, message_en, details,
-    status, reviewed_by, reviewed_at, review_reason)
-VALUES (CAST(:id AS uuid), CAST(:org AS uuid), CAST(:cert AS uuid), CAST(:area AS uuid),
-    CAST(:run AS uuid), :rule, :severity, :layer, :lversion, :ha, :pct,
-    CASE WHEN CAST(:wkb AS bytea) IS NULL THEN NULL
-         ELSE ST_Multi(ST_CollectionExtract(ST_GeomFromWKB(:wkb, 3059), 3)) END,
-    :lv, :en, CAST(:details AS jsonb), :status, CAST(:rby AS uuid), :rat, :reason)
-""")
+_FINDING_COLUMNS = (
+    ("id", "uuid"), ("organisation_id", "uuid"), ("certificate_id", "uuid"), ("area_id", "uuid"),
+    ("run_id", "uuid"), ("rule", "text"), ("severity", "text"), ("layer_id", "text"),
+    ("layer_version", "int4"), ("overlap_ha", "numeric"), ("overlap_percent", "numeric"),
+    ("geom", "bytea"), ("message_lv", "text"), ("message_en", "text"), ("details", "jsonb"),
+    ("status", "text"), ("reviewed_by", "uuid"), ("reviewed_at", "timestamptz"),
+    ("review_reason", "text"),
+)
+
+
+def _ewkb(geom: BaseGeometry | None) -> bytes | None:
+    """EPSG:3059 EWKB MultiPolygon (the column's type), or None when nothing polygonal."""
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type == "MultiPolygon":
+        return bytes(shapely.to_wkb(shapely.set_srid(geom, 3059), include_srid=True))
+    polygons = [p for p in shapely.get_parts(shapely.get_parts(geom))
+                if p.geom_type == "Polygon" and not p.is_empty]
+    if not polygons:
+        return None
+    multi = shapely.set_srid(MultiPolygon(polygons), 3059)
+    return bytes(shapely.to_wkb(multi, include_srid=True))
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None
+
+
+def _number(value: float | None, places: int) -> Decimal | None:
+    return None if value is None else Decimal(f"{value:.{places}f}")
+
+
+def _copy_findings(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Findings go in with one binary COPY: a batch writes thousands of them."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    names = ", ".join(name for name, _ in _FINDING_COLUMNS)
+    with cursor.copy(f"COPY findings ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types([kind for _, kind in _FINDING_COLUMNS])
+        for row in rows:
+            copy.write_row(row)
 
 
 @dataclass
@@ -90,20 +124,18 @@ def save(
             else:
                 for verdicts in per_area.values():
                     verdicts.append(effect)
-            rows.append({
-                "id": f.id, "org": cert.organisation_id, "cert": cert.id, "area": f.area_id,
-                "run": outcome.run_id, "rule": f.rule, "severity": f.severity,
-                "layer": f.layer_id, "lversion": f.layer_version,
-                "ha": round(f.overlap_ha, 4) if f.overlap_ha is not None else None,
-                "pct": round(min(f.overlap_percent, 100.0), 3)
-                if f.overlap_percent is not None else None,
-                "wkb": shapely.to_wkb(f.geometry) if f.geometry is not None else None,
-                "lv": f.message_lv, "en": f.message_en,
-                "details": json.dumps(f.details, default=str), "status": f.status,
-                "rby": carried.reviewed_by if carried else None,
-                "rat": carried.reviewed_at if carried else None,
-                "reason": carried.review_reason if carried else None,
-            })
+            rows.append((
+                uuid.UUID(f.id), _uuid(cert.organisation_id), _uuid(cert.id), _uuid(f.area_id),
+                _uuid(outcome.run_id), f.rule, f.severity, f.layer_id, f.layer_version,
+                _number(f.overlap_ha, 4),
+                _number(min(f.overlap_percent, 100.0) if f.overlap_percent is not None
+                        else None, 3),
+                _ewkb(f.geometry), f.message_lv, f.message_en,
+                Jsonb(f.details, dumps=lambda v: json.dumps(v, default=str)), f.status,
+                _uuid(carried.reviewed_by) if carried else None,
+                carried.reviewed_at if carried else None,
+                carried.review_reason if carried else None,
+            ))
         outcome.area_verdicts = {aid: worst(v) for aid, v in per_area.items()}
         cert_level = [effective_verdict(f.severity, f.status) for f in outcome.findings]
         outcome.verdict = worst([*outcome.area_verdicts.values(), *cert_level])
@@ -117,7 +149,7 @@ def save(
         "CAST(:org AS uuid), CAST(:cert AS uuid), :cv, :verdict, CAST(:layers AS jsonb), "
         "CAST(:th AS jsonb), CAST(:by AS uuid))"), runs)
     if rows:
-        conn.execute(_INSERT_FINDING, rows)
+        _copy_findings(conn, rows)
     _write_verdicts(conn, outcomes)
 
 

@@ -1,0 +1,1 @@
+"""Land-use check benchmark: national-scale synthetic layers, batch and API timings."""
