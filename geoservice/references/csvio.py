@@ -20,6 +20,7 @@ MAX_ROWS = 200_000
 SEPARATORS = (";", ",", "\t")
 ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "windows-1257": "cp1257", "cp1257": "cp1257"}
 _RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r")
+_RISKY = frozenset(_RISKY_FIRST)
 
 
 def decode(raw: bytes, encoding: str | None = None) -> str:
@@ -99,7 +100,8 @@ def write_rows(rows: Iterable[Sequence[object]], separator: str, *, bom: bool = 
         buffer.write("\ufeff")
     count = 0
     for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+        cells = ["" if c is None else c if isinstance(c, str) else str(c) for c in row]
+        writer.writerow([("'" + c) if c and c[0] in _RISKY else c for c in cells])
         count += 1
         if count >= chunk_rows:
             yield buffer.getvalue()

@@ -36,7 +36,7 @@ def clean_ca_number(raw: str) -> str | None:
     return value if _CA_NUMBER.match(value) else None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Resolution:
     """The answer for one CA number, as the caller may see it."""
 

@@ -47,7 +47,7 @@ def resolve(conn: Connection, principal: Principal, ca_numbers: Sequence[str]
         return {}
     sql, params = _tenancy(principal, "resolve.sql")
     rows = conn.execute(text(sql), {**params, "cas": list(ca_numbers)})
-    answers = {ca: Resolution(ca, UNKNOWN) for ca in ca_numbers}
+    answers: dict[str, Resolution] = {}
     for ca, own, status, ref, ver, internal, at in rows:
         if status is None:
             answers[ca] = Resolution(ca, NOT_SUBMITTED if own else NOT_YOURS)
@@ -59,6 +59,9 @@ def resolve(conn: Connection, principal: Principal, ca_numbers: Sequence[str]
             verification_number=ver if found else None,
             internal_reference=internal, statement_status=status, date=at,
         )
+    for ca in ca_numbers:
+        if ca not in answers:
+            answers[ca] = Resolution(ca, UNKNOWN)
     return answers
 
 
