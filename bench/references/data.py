@@ -82,6 +82,7 @@ def fill(engine: Engine, org_id: str, other_org: str, count: int) -> None:
                 RETURNING id, internal_reference
             )
             INSERT INTO statement_certificates (statement_id, certificate_id, certificate_version)
-            SELECT m.id, nb.id, 1 FROM made m JOIN numbered nb ON m.internal_reference = 'GSB' || nb.n
+            SELECT m.id, nb.id, 1
+            FROM made m JOIN numbered nb ON m.internal_reference = 'GSB' || nb.n
         """), {"org": org_id})
         conn.execute(text("ANALYZE"))
