@@ -4,17 +4,23 @@ import { t } from "./i18n.js";
 import { api, hasRoute } from "./api.js";
 import { verdictStyle, FINDING_STYLE, areaPopup } from "./map.js";
 
-const PAGE = 500;
+const OGC_PAGE = 5000;
+const API_PAGE = 500; // certificates per page (each with up to 3 areas)
 const MAX_PAGES = 40;
 
-/** Which endpoint serves felling areas as GeoJSON, or null when none has landed yet. */
+/** Which endpoint serves felling areas as GeoJSON: OGC API Features (one large page, streamed
+ * by the server), else the certificates API (pages of 500 certificates), else null. */
 export async function areaSource() {
-  if (await hasRoute("GET", "/api/v1/certificates")) {
-    return (bbox, offset = 0) => `/api/v1/certificates?f=geojson&limit=${PAGE}&offset=${offset}${bbox ? `&bbox=${bbox}` : ""}`;
+  const ogc = await fetch("/ogc/collections/felling_areas?f=json", { headers: { Accept: "application/json" } }).catch(() => null);
+  if (ogc?.ok) {
+    const url = (bbox, offset = 0) => `/ogc/collections/felling_areas/items?f=json&limit=${OGC_PAGE}&offset=${offset}${bbox ? `&bbox=${bbox}` : ""}`;
+    url.page = OGC_PAGE;
+    return url;
   }
-  if (await hasRoute("GET", "/ogc/collections/felling_areas/items")
-      || (await fetch("/ogc/collections/felling_areas", { headers: { Accept: "application/json" } }).catch(() => null))?.ok) {
-    return (bbox, offset = 0) => `/ogc/collections/felling_areas/items?f=json&limit=${PAGE}&offset=${offset}${bbox ? `&bbox=${bbox}` : ""}`;
+  if (await hasRoute("GET", "/api/v1/certificates")) {
+    const url = (bbox, offset = 0) => `/api/v1/certificates?f=geojson&limit=${API_PAGE}&offset=${offset}${bbox ? `&bbox=${bbox}` : ""}`;
+    url.page = API_PAGE;
+    return url;
   }
   return null;
 }
@@ -46,13 +52,14 @@ async function getJson(url) {
 /** Fetch every page for the view and draw; returns {count, fetchMs, drawMs} from performance.now(). */
 export async function loadAreas(layer, source, bbox = null) {
   const start = performance.now();
+  const page = source.page;
   const first = await getJson(source(bbox, 0));
   const features = [...(first.features || [])];
   const matched = first.numberMatched ?? features.length;
   const returned = first.numberReturned ?? features.length;
-  if (returned >= PAGE && matched > PAGE) {
+  if (returned >= page && matched > page) {
     const offsets = [];
-    for (let offset = PAGE; offset < matched && offsets.length < MAX_PAGES; offset += PAGE) offsets.push(offset);
+    for (let offset = page; offset < matched && offsets.length < MAX_PAGES; offset += page) offsets.push(offset);
     const pages = await Promise.all(offsets.map((offset) => getJson(source(bbox, offset))));
     pages.forEach((page) => features.push(...(page.features || [])));
   }

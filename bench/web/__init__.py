@@ -1,0 +1,1 @@
+"""Benchmark of the web client's map view (issue 6)."""
