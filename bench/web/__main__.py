@@ -9,6 +9,7 @@ measures fetch and draw with ``performance.now()`` (``window.geoserviceTimings``
 from __future__ import annotations
 
 import random
+import secrets
 import statistics
 import sys
 import threading
@@ -30,7 +31,7 @@ CERTIFICATES = 1_000
 AREAS_PER = 2
 RUNS = 5
 TARGET_MS = 1500.0
-PASSWORD = "bench-parole-2026"
+PASSWORD = secrets.token_urlsafe(12)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
