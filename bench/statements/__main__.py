@@ -129,7 +129,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--statements", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=3)
     parser.add_argument("--delay", type=float, default=0.0, help="simulator seconds to AVAILABLE")
-    parser.add_argument("--poll", type=float, default=2.0, help="GEOSERVICE_TRACES_POLL_SECONDS")
+    parser.add_argument("--poll", type=float, default=5.0, help="GEOSERVICE_TRACES_POLL_SECONDS")
     parser.add_argument("--max-seconds", type=float, default=900.0)
     parser.add_argument("--skip-worker", action="store_true")
     args = parser.parse_args(argv)

@@ -13,6 +13,7 @@ import os
 import random
 import socket
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -51,6 +52,7 @@ class Worker:
         self.after_call = after_call
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self.poll_seconds = settings.traces.poll_seconds
+        self._next_poll = 0.0
 
     def run(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
         while not stop.is_set():
@@ -67,10 +69,14 @@ class Worker:
             jobs = outbox.claim(conn, self.name, self.lease, SEND_OPERATIONS)
         for job in jobs:
             self._send(job)
-        with self.engine.begin() as conn:
-            polls = outbox.claim(conn, self.name, self.lease, ("poll",), POLL_BATCH)
-        if polls:
-            self._poll(polls)
+        polls: list[Job] = []
+        if time.monotonic() >= self._next_poll:
+            # One getDds batch per poll interval: due polls gather instead of costing a call each.
+            self._next_poll = time.monotonic() + self.poll_seconds
+            with self.engine.begin() as conn:
+                polls = outbox.claim(conn, self.name, self.lease, ("poll",), POLL_BATCH)
+            if polls:
+                self._poll(polls)
         return len(jobs) + len(polls)
 
     # -- sending -------------------------------------------------------------------------
