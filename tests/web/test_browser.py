@@ -24,10 +24,14 @@ def need(server: LiveServer, method: str, path: str) -> None:
 
 
 def add_by_ca_number(page: Any, ca_number: str) -> str:
+    """Fetch the VMD data, look at it on the map, then save ("Dati no VMD" → "Pievienot")."""
     page.goto("/certificates/new")
     page.fill("#ca_number", ca_number)
     page.click("#vmd-preview")
     page.wait_for_selector("#vmd-save:not([disabled])")
+    preview = page.text_content("#vmd-result")
+    assert ca_number in preview and "simulēts" in preview, preview
+    assert page.locator(".leaflet-overlay-pane canvas").count() >= 1
     page.click("#vmd-save")
     page.wait_for_url(re.compile(r".*/certificates/[0-9a-f-]{36}$"))
     return str(page.url.rsplit("/", 1)[1])
@@ -121,3 +125,20 @@ def test_journey_from_certificate_to_reference_number(
     assert page.is_visible("#simulated")
     shoot(page, screenshots, "statement")
     assert not page.js_errors, page.js_errors
+
+
+def test_unknown_ca_number_is_explained_next_to_the_field(
+    page: Any, live_server: LiveServer, web_org: dict[str, Account]
+) -> None:
+    need(live_server, "GET", "/api/v1/vmd/certificates/{ca_number}")
+    browser_login(page, web_org["owner"], lang="en")
+    page.goto("/certificates/new")
+    page.click("#vmd-preview")  # empty: nothing is sent
+    assert page.text_content("#ca_number-error") == "Enter the felling certificate number."
+    page.fill("#ca_number", "1999999999")
+    page.click("#vmd-preview")
+    page.wait_for_selector("#ca_number-error:not([hidden])")
+    page.wait_for_function(
+        "() => document.getElementById('ca_number-error').textContent.length > 0")
+    assert page.get_attribute("#ca_number", "aria-invalid") == "true"
+    assert page.is_disabled("#vmd-save")

@@ -13,6 +13,12 @@ const result = document.getElementById("vmd-result");
 const saveButton = document.getElementById("vmd-save");
 const caInput = document.getElementById("ca_number");
 
+/** A server error about the CA number, placed next to the field (details without a field too). */
+function onNumber(err) {
+  const placed = (err.details || []).filter((d) => d.field);
+  return { details: placed.length ? placed : [{ field: "ca_number", message: err.message }] };
+}
+
 function describe(cert) {
   const rows = (cert.areas || []).map((a) => el("li", {},
     `${t("cert.area_n", { n: a.cirsma })} · ${a.cadastral_designation} · ${number(a.area_ha)} ha · `,
@@ -20,7 +26,8 @@ function describe(cert) {
     el("br"),
     (a.volumes || []).map((v) => `${v.species_code}: ${number(v.m3, 1)} m³`).join(", ")));
   return el("div", { class: "preview" },
-    el("h3", { text: `${t("cert.from_vmd")}: ${cert.ca_number}` }),
+    el("h3", {}, `${t("cert.from_vmd")}: ${cert.ca_number} `,
+      cert.simulated ? el("span", { class: "badge simulated", text: t("app.simulated") }) : null),
     el("p", { text: `${cert.place || ""} · ${t("field.valid_until")} ${cert.valid_until || "—"}` }),
     el("ul", {}, ...rows));
 }
@@ -47,7 +54,7 @@ vmdForm.addEventListener("submit", async (event) => {
     saveButton.disabled = false;
   } catch (err) {
     result.replaceChildren();
-    if (!showFieldErrors(vmdForm, { ...err, details: err.details.length ? err.details : [{ field: "ca_number", message: err.message }] })) {
+    if (!showFieldErrors(vmdForm, onNumber(err))) {
       result.append(el("p", { class: "error", role: "alert", text: err.message }));
     }
   }
@@ -61,7 +68,7 @@ saveButton.addEventListener("click", async () => {
     window.location.href = `/certificates/${cert.id}`;
   } catch (err) {
     saveButton.disabled = false;
-    if (!showFieldErrors(vmdForm, { ...err, details: err.details.length ? err.details : [{ field: "ca_number", message: err.message }] })) {
+    if (!showFieldErrors(vmdForm, onNumber(err))) {
       result.append(el("p", { class: "error", role: "alert", text: err.message }));
     }
   }
