@@ -49,6 +49,24 @@ def test_screenshots_of_the_main_screens(
     page.locator(".leaflet-control-layers-overlays label", has_text="LAD").first.click()
     page.mouse.move(700, 500)
     page.wait_for_load_state("networkidle")
+    # a flagged area's popup: certificate, area, volumes, findings (highlighted on the map)
+    point = page.evaluate("""() => {
+        const map = document.getElementById('map').leafletMap;
+        let found = null;
+        map.eachLayer((l) => {
+            if (!found && l.feature && l.feature.properties.ca_number === '2522530291') {
+                const p = map.latLngToContainerPoint(l.getBounds().getCenter());
+                found = [p.x, p.y];
+            }
+        });
+        return found;
+    }""")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.wait_for_selector(".leaflet-popup .popup-findings li")
+    popup = page.text_content(".leaflet-popup")
+    assert "2522530291" in popup and "m³" in popup and "ha" in popup
+    assert "2522530291" in page.text_content("#selection")  # the click also selected it
     shoot(page, screenshots, "map")
 
     page.goto(f"/certificates/{ids['2622530264']}")

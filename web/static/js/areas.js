@@ -1,7 +1,7 @@
 // Loading the organisation's felling areas as GeoJSON (the certificates API, else OGC API Features)
 // and drawing them coloured by verdict on the canvas renderer.
-import { t } from "./i18n.js";
-import { api, hasRoute } from "./api.js";
+import { t, number, lang } from "./i18n.js";
+import { api, hasRoute, el } from "./api.js";
 import { verdictStyle, FINDING_STYLE, areaPopup } from "./map.js";
 
 const OGC_PAGE = 5000;
@@ -30,17 +30,45 @@ export function certificateIdOf(feature) {
   return String(p.certificate_id || p.id || feature.id || "");
 }
 
-/** An L.geoJSON layer of felling areas, styled by verdict and by selection. */
-export function areasLayer(map, { selected = new Set(), onClick } = {}) {
+/** An L.geoJSON layer of felling areas, styled by verdict and by selection; a popup grows the
+ * area's volumes and findings when opened (and the findings light up in ``findingsLayer``). */
+export function areasLayer(map, { selected = new Set(), onClick, findingsLayer = null } = {}) {
   const layer = L.geoJSON(null, {
     style: (f) => verdictStyle(f.properties?.verdict, selected.has(certificateIdOf(f))),
     onEachFeature: (feature, lyr) => {
-      lyr.bindPopup(() => areaPopup(feature.properties || {}));
+      let content = null; // built once, so popup.update() keeps what the enrichment added
+      lyr.bindPopup(() => content || (content = areaPopup(feature.properties || {})));
+      lyr.on("popupopen", (e) => enrichPopup(e.popup, feature, findingsLayer).catch(() => {}));
       if (onClick) lyr.on("click", () => onClick(feature, lyr));
     },
   }).addTo(map);
   layer.restyle = () => layer.setStyle((f) => verdictStyle(f.properties?.verdict, selected.has(certificateIdOf(f))));
   return layer;
+}
+
+async function enrichPopup(popup, feature, findingsLayer) {
+  const certId = certificateIdOf(feature);
+  const box = popup.getElement()?.querySelector(".popup");
+  if (!box || box.dataset.enriched || !(await hasRoute("GET", "/api/v1/certificates/{id}"))) return;
+  box.dataset.enriched = "1";
+  const cert = await api("GET", `/api/v1/certificates/${encodeURIComponent(certId)}`);
+  const area = (cert.areas || []).find((a) => a.id === String(feature.id))
+    || (cert.areas || []).find((a) => a.cirsma === feature.properties?.cirsma);
+  if (area?.volumes?.length) {
+    box.append(el("div", { text: `${t("volumes.title")}: ${area.volumes.map((v) => `${t(`species.${v.species_code}`)} ${number(v.m3, 1)} m³`).join(", ")}` }));
+  }
+  if (!(await hasRoute("GET", "/api/v1/certificates/{id}/findings"))) return;
+  const data = await api("GET", `/api/v1/certificates/${encodeURIComponent(certId)}/findings`);
+  const findings = (Array.isArray(data) ? data : data.findings || data.items || [])
+    .filter((f) => !area || f.area_id === area.id);
+  if (findings.length) {
+    box.append(el("ul", { class: "popup-findings" }, ...findings.map((f) => el("li", { text: f.message?.[lang] || f.message?.en || f.rule }))));
+  }
+  if (findingsLayer) {
+    findingsLayer.clearLayers();
+    findings.filter((f) => f.geometry).forEach((f) => L.geoJSON(f.geometry, { style: FINDING_STYLE, pmIgnore: true, interactive: false }).addTo(findingsLayer));
+  }
+  popup.update();
 }
 
 async function getJson(url) {
@@ -71,17 +99,4 @@ export async function loadAreas(layer, source, bbox = null) {
   const timing = { count: features.length, fetchMs: fetched - start, drawMs: drawn - fetched, totalMs: drawn - start };
   window.geoserviceTimings = [...(window.geoserviceTimings || []), timing];
   return timing;
-}
-
-/** Overlap geometries of a certificate's findings, highlighted on the map. */
-export async function showFindings(findingsLayer, certificateId) {
-  if (!(await hasRoute("GET", "/api/v1/certificates/{id}/findings"))) return [];
-  const data = await api("GET", `/api/v1/certificates/${encodeURIComponent(certificateId)}/findings`);
-  const findings = Array.isArray(data) ? data : data.findings || [];
-  findings.filter((f) => f.geometry).forEach((f) => {
-    L.geoJSON({ type: "Feature", geometry: f.geometry, properties: {} }, { style: FINDING_STYLE, pmIgnore: true })
-      .bindTooltip(f.message?.[document.body.dataset.lang] || f.message?.en || f.rule || t("map.finding"))
-      .addTo(findingsLayer);
-  });
-  return findings;
 }

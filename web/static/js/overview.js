@@ -2,7 +2,7 @@
 import { loadMessages, t } from "./i18n.js";
 import { el, panelToggle } from "./api.js";
 import { createMap, bboxParam } from "./map.js";
-import { areaSource, areasLayer, certificateIdOf, loadAreas, showFindings } from "./areas.js";
+import { areaSource, areasLayer, certificateIdOf, loadAreas } from "./areas.js";
 
 await loadMessages();
 panelToggle();
@@ -11,7 +11,7 @@ const statusLine = document.getElementById("map-status");
 const selected = new Map();
 const findingsLayer = L.featureGroup().addTo(map);
 const selectedIds = new Set();
-const layer = areasLayer(map, { selected: selectedIds, onClick: (feature) => toggle(feature) });
+const layer = areasLayer(map, { selected: selectedIds, onClick: (feature) => toggle(feature), findingsLayer });
 
 function renderSelection() {
   const list = document.getElementById("selection");
@@ -27,10 +27,6 @@ function toggle(feature) {
   if (selected.has(id)) selected.delete(id);
   else selected.set(id, { id, ca: feature.properties?.ca_number });
   renderSelection();
-  findingsLayer.clearLayers();
-  if (feature.properties?.verdict === "flagged" || feature.properties?.verdict === "blocked") {
-    showFindings(findingsLayer, id).catch(() => {});
-  }
 }
 
 document.getElementById("make-statement").addEventListener("click", () => {
