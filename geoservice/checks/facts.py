@@ -26,13 +26,19 @@ def areas(conn: Connection, certificate_ids: list[str]) -> list[AreaFacts]:
             for r, g in zip(rows, geoms, strict=True)]
 
 
-def add_vector_facts(conn: Connection, batch: list[AreaFacts]) -> None:
+OVERLAY_ROLES = ("agriculture", "deforestation_permit", "protected_area")
+
+
+def add_vector_facts(conn: Connection, batch: list[AreaFacts], layers: list[CurrentLayer],
+                     ) -> None:
     """Overlaps with vector layers and roles whose extent misses the area, set-based."""
     if not batch:
         return
     by_id = {a.id: a for a in batch}
     ids = list(by_id)
-    rows = conn.execute(text(load("overlaps.sql")), {"area_ids": ids}).all()
+    layer_ids = [lay.id for lay in layers if lay.kind == "vector" and lay.role in OVERLAY_ROLES]
+    rows = conn.execute(text(load("overlaps.sql")),
+                        {"area_ids": ids, "layer_ids": layer_ids}).all() if layer_ids else []
     geoms = shapely.from_wkb([bytes(r.wkb) for r in rows]) if rows else []
     for r, g in zip(rows, geoms, strict=True):
         by_id[r.area_id].overlaps.append(Overlap(

@@ -34,7 +34,7 @@ def check_certificates(
         raise ValidationFailed(
             "This certificate has no felling area to check; add the areas' geometry first.",
             code="certificate_without_areas")
-    facts.add_vector_facts(conn, batch)
+    facts.add_vector_facts(conn, batch, layers)
     facts.add_forest_facts(batch, layers, th)
     today = today or date.today()
     outcomes = [
