@@ -112,6 +112,10 @@ def get(conn: Connection, principal: Principal, cert_id: str, epsg: int = WGS84)
     return load(conn, [row["id"]], epsg)[0]
 
 
+# Search totals are exact up to this many matches; above it ``total`` is COUNT_CAP + 1.
+COUNT_CAP = 10_000
+
+
 @dataclass(frozen=True)
 class Filters:
     """Search parameters of ``GET /api/v1/certificates`` (already validated)."""
@@ -139,14 +143,16 @@ def search(
     if f.q:
         q = f.q.strip()
         params.update(prefix=_like(q) + "%", contains="%" + _like(q) + "%")
-        branches = ["SELECT id FROM certificates WHERE ca_number ILIKE :prefix",
-                    "SELECT id FROM certificates WHERE place ILIKE :contains"]
-        if q.isdigit() and len(q) <= 11:
-            # Cadastral designations are 11 digits: a prefix is an index range.
-            params["cad"] = _like(q) + "%"
-            branches.append("SELECT certificate_id FROM felling_areas "
-                            "WHERE cadastral_designation LIKE :cad")
-        clauses.append(f"c.id IN ({' UNION '.join(branches)})")
+        if q.isdigit():
+            # A number: CA number or cadastral designation prefix, both selective, so the
+            # union of two index lookups is small.
+            clauses.append("c.id IN (SELECT id FROM certificates WHERE ca_number LIKE :prefix "
+                           "UNION SELECT certificate_id FROM felling_areas "
+                           "WHERE cadastral_designation LIKE :prefix)")
+        else:
+            # Words: a place (often common, then the page index walk stops early) or a CA
+            # number with letters (rare, then trigram bitmaps).
+            clauses.append("(c.ca_number ILIKE :prefix OR c.place ILIKE :contains)")
     if f.status:
         clauses.append("c.status = :status")
         params["status"] = f.status
@@ -170,6 +176,7 @@ def search(
 
 
 def _count(conn: Connection, clauses: list[str], params: dict[str, Any]) -> int:
-    return int(conn.execute(
-        text(f"SELECT count(*) FROM certificates c WHERE {' AND '.join(clauses)}"), params
-    ).scalar_one())
+    """Matches counted up to COUNT_CAP + 1: beyond that, exact totals cost more than a page."""
+    return int(conn.execute(text(
+        f"SELECT count(*) FROM (SELECT 1 FROM certificates c WHERE {' AND '.join(clauses)} "
+        f"LIMIT {COUNT_CAP + 1}) AS matches"), params).scalar_one())

@@ -82,6 +82,10 @@ def patch(conn: Connection, principal: Principal, cert_id: str, body: Certificat
         if name in body.model_fields_set and name != "status" or (
                 name == "status" and body.status is not None):
             new = getattr(body, name)
+            if new is None and name in ("issued_on", "valid_until"):
+                raise ValidationFailed(f"{name}: a certificate always has this date; send one "
+                                       "or leave the field out.", code="date_required",
+                                       details=[{"field": name}])
             if new != current[name]:
                 changes[name] = [current[name], new]
                 current[name] = new
@@ -141,7 +145,14 @@ def patch(conn: Connection, principal: Principal, cert_id: str, body: Certificat
 def delete(conn: Connection, principal: Principal, cert_id: str) -> None:
     row = visible_row(conn, principal, cert_id, lock=True)
     ensure_editable(row["status"], row["ca_number"], "record")
-    conn.execute(text("DELETE FROM certificates WHERE id = CAST(:id AS uuid)"), {"id": row["id"]})
+    try:
+        with conn.begin_nested():
+            conn.execute(text("DELETE FROM certificates WHERE id = CAST(:id AS uuid)"),
+                         {"id": row["id"]})
+    except IntegrityError:
+        raise Conflict(f"Certificate {row['ca_number']} is used by a due diligence statement "
+                       "or a charge; remove it from the statement first.",
+                       code="certificate_in_use") from None
     audit.record(conn, principal, entity=ENTITY, entity_id=row["id"], action="deleted",
                  changes={"ca_number": row["ca_number"]},
                  organisation_id=row["organisation_id"])

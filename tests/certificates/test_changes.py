@@ -181,3 +181,19 @@ def test_cookie_session_needs_csrf(client: TestClient, org_a: dict[str, Account]
     token = login(client, org_a["owner"])
     assert client.delete(f"{BASE}/{cert_id}").status_code == 403
     assert client.delete(f"{BASE}/{cert_id}", headers={"X-CSRF-Token": token}).status_code == 204
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ({"issued_on": None}, "date_required"),
+    ({"valid_until": "2001-01-01"}, "dates_inconsistent"),
+    ({"status": "submitted"}, "validation_failed"),
+    ({"areas": [{"cirsma": 3, "quarter": "1"}]}, "area_not_found"),
+    ({"areas": [{"cirsma": 1, "geometry": {"type": "Point", "coordinates": [25.8, 56.9]}}]},
+     "geometry_type"),
+])
+def test_bad_patches_change_nothing(client: TestClient, org_a: dict[str, Account],
+                                    cert_id: str, body: dict[str, Any], code: str) -> None:
+    h = bearer(org_a["owner"])
+    r = client.patch(f"{BASE}/{cert_id}", json=body, headers=h)
+    assert r.status_code == 422 and r.json()["error"]["code"] == code, r.text
+    assert client.get(f"{BASE}/{cert_id}", headers=h).json()["version"] == 1

@@ -176,12 +176,16 @@ async def list_certificates(request: Request) -> Response:
         limit=_int(request, "limit", 50, 1, MAX_LIMIT),
         offset=_int(request, "offset", 0, 0, 10_000_000),
     )
-    items, total = await db(request, read.search, principal, filters, epsg)
+    items, counted = await db(request, read.search, principal, filters, epsg)
+    exact = counted <= read.COUNT_CAP
+    total = min(counted, read.COUNT_CAP)
     if fmt == "geojson":
         doc = feature_collection(items, epsg)
-        doc["numberMatched"], doc["numberReturned"] = total, len(items)
+        if exact:
+            doc["numberMatched"] = total
+        doc["numberReturned"] = len(items)
         return respond(doc, media=GEOJSON_MEDIA)
-    return respond({"items": items, "total": total, "limit": filters.limit,
+    return respond({"items": items, "total": total, "total_exact": exact, "limit": filters.limit,
                     "offset": filters.offset})
 
 
