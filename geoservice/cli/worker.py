@@ -39,8 +39,12 @@ def _run(args: argparse.Namespace) -> int:
           f"{args.threads} thread(s)", flush=True)
     if args.once:
         worker = Worker(eng, config, pool)
-        while worker.run_once():
-            pass
+        try:
+            while worker.run_once():
+                pass
+        finally:
+            pool.close()
+            eng.dispose()
         return 0
     stop = threading.Event()
 
@@ -58,5 +62,6 @@ def _run(args: argparse.Namespace) -> int:
         stop.wait(1.0)
     for thread in threads:
         thread.join(timeout=60)
+    pool.close()
     eng.dispose()
     return 0

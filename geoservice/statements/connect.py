@@ -86,6 +86,14 @@ class ClientPool:
                             simulated=account.simulated,
                             max_calls_per_second=TRACES_CALLS_PER_SECOND)
 
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients.values():
+                close = getattr(client, "close", None)
+                if callable(close):
+                    close()
+            self._clients.clear()
+
     def client(self, account: Account) -> TracesService:
         with self._lock:
             if account.key not in self._clients:
