@@ -57,10 +57,9 @@ def _payload(built: Built) -> str:
 def preview(conn: Connection, settings: Settings, principal: Principal,
             statement_id: str) -> dict[str, Any]:
     st = store.load(conn, principal, statement_id)
+    account = connect.account_for(conn, settings, st["organisation_id"])
     built = builder.build(conn, st["organisation_id"], store.certificate_ids(conn, statement_id),
-                          st["internal_reference"],
-                          representative=not connect.account_for(
-                              conn, settings, st["organisation_id"]).own)
+                          st["internal_reference"], representative=not account.own)
     result = builder.summary(built)
     problems: list[dict[str, Any]] = []
     try:
@@ -68,7 +67,6 @@ def preview(conn: Connection, settings: Settings, principal: Principal,
         builder.ensure_within_limits(built)
     except GeoserviceError as exc:
         problems.append({"code": exc.code, "message": exc.message, "details": exc.details})
-    account = connect.account_for(conn, settings, st["organisation_id"])
     result.update({"statement_id": statement_id, "internal_reference": st["internal_reference"],
                    "operator_role": connect.operator_role(st["kind"], account),
                    "simulated": account.simulated, "submittable": not problems,
