@@ -99,10 +99,16 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from geoservice.statements.connect import ClientPool, service_account
+
         app.state.engine = make_engine(settings.database)
+        pool = ClientPool(settings)
+        # Verification asks TRACES with the service's own account (the simulator when unset).
+        app.state.traces_service = pool.client(service_account(settings))
         try:
             yield
         finally:
+            pool.close()
             app.state.engine.dispose()
 
     middleware = [

@@ -65,9 +65,10 @@ def test_bad_numbers_are_422(client: TestClient, org_a: dict[str, Account]) -> N
 
 def test_traces_mode(app, client: TestClient, org_a: dict[str, Account]) -> None:  # type: ignore[no-untyped-def]
     query = "/api/v1/verify?reference=26LVABCDEF1234&verification=K7Q2M9XD&source=traces"
-    unconfigured = client.get(query, headers=bearer(org_a["owner"]))
-    assert (unconfigured.status_code,
-            unconfigured.json()["error"]["code"]) == (503, "traces_not_configured")
+    # The app asks the simulator's port when no TRACES URL is set; none runs in this test.
+    unreachable = client.get(query, headers=bearer(org_a["owner"]))
+    assert (unreachable.status_code,
+            unreachable.json()["error"]["code"]) == (503, "upstream_unavailable")
     asked: list[tuple[str, str]] = []
 
     class FakeTraces:
@@ -76,10 +77,11 @@ def test_traces_mode(app, client: TestClient, org_a: dict[str, Account]) -> None
             return SimpleNamespace(result="EXISTING_USABLE", status="AVAILABLE",
                                    date_time=datetime(2026, 5, 2, tzinfo=UTC))
 
+    configured = app.state.traces_service
     app.state.traces_service = FakeTraces()
     try:
         answer = client.get(query, headers=bearer(org_a["owner"])).json()
     finally:
-        del app.state.traces_service
+        app.state.traces_service = configured
     assert asked == [("26LVABCDEF1234", "K7Q2M9XD")]
     assert answer["result"] == "EXISTING_USABLE" and answer["source"] == "traces"
