@@ -124,6 +124,12 @@ def test_journey_from_certificate_to_reference_number(
     assert page.text_content("#verification-number") not in ("", "—")
     assert page.is_visible("#simulated")
     shoot(page, screenshots, "statement")
+
+    # withdrawn again within the allowed window, after a confirmation
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#withdraw-statement")
+    page.wait_for_selector("#statement-status[data-status='withdrawn']", timeout=60_000)
+    assert page.is_hidden("#withdraw-statement") and page.is_hidden("#amend-statement")
     assert not page.js_errors, page.js_errors
 
 

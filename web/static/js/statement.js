@@ -67,6 +67,12 @@ async function describe(s) {
   link.hidden = !s.reference_number;
 }
 
+/** Whether TRACES still has to answer: queued or submitted, or an amendment or withdrawal queued. */
+function waiting(s) {
+  const last = (s.history || []).at(-1)?.status || "";
+  return POLLING.has(s.status) || /_queued$|^sending$|^retrying$/.test(last);
+}
+
 /** A status or event name in the page language (an unknown one as the server sent it). */
 function statusName(status) {
   const name = t(`sstatus.${status}`);
@@ -85,7 +91,7 @@ function render(s) {
   buttons.submit.hidden = s.status !== "draft";
   buttons.amend.hidden = s.status !== "available";
   buttons.withdraw.hidden = !["available", "submitted"].includes(s.status);
-  message.textContent = POLLING.has(s.status) ? t("statement.waiting") : s.status === "rejected" ? t("statement.rejected") : "";
+  message.textContent = waiting(s) ? t("statement.waiting") : s.status === "rejected" ? t("statement.rejected") : "";
   document.getElementById("history").replaceChildren(...(s.history || []).map((h) =>
     el("li", {}, el("time", { datetime: h.at, text: new Date(h.at).toLocaleString() }), ` · ${statusName(h.status)}`, h.message ? ` · ${h.message}` : "")));
 }
@@ -95,7 +101,7 @@ async function refresh() {
   render(statement);
   await describe(statement);
   clearTimeout(timer);
-  if (POLLING.has(statement.status)) timer = setTimeout(() => refresh().catch((e) => { message.textContent = e.message; }), 2000);
+  if (waiting(statement)) timer = setTimeout(() => refresh().catch((e) => { message.textContent = e.message; }), 2000);
 }
 
 async function act(operation) {
