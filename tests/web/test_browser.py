@@ -102,6 +102,8 @@ def test_journey_from_certificate_to_reference_number(
         officer.wait_for_load_state("networkidle")
         officer.evaluate("() => { document.getElementById('toast').hidden = true; }")
     assert officer.locator(f"#queue li:has-text('{FLAGGED_CA}')").count() == 0
+    officer.click("#tab-cleared")  # the history keeps the decision and its reason
+    officer.wait_for_selector(f"#queue li:has-text('{FLAGGED_CA}'):has-text('ortofoto 2020')")
     officer.context.close()
 
     # one statement for the certificate, submitted; the worker brings the reference number

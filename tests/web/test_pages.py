@@ -154,3 +154,15 @@ def test_every_screen_renders_in_both_languages(
             assert f'<html lang="{lang}">' in page.text
             # a key without a message shows itself: dotted lower-case words in the page text
             assert "nav.map" not in page.text and "cert.title" not in page.text
+
+
+def test_scripts_never_write_html_from_data() -> None:
+    """Data reaches the page through textContent and createElement, never innerHTML & co."""
+    from geoservice.settings import ROOT
+
+    mine = [p for p in (ROOT / "web" / "static" / "js").glob("*.js") if p.name != "ogc.js"]
+    assert len(mine) > 10
+    for path in mine:
+        source = path.read_text(encoding="utf-8")
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in source, f"{path.name} uses {sink}"

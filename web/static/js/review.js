@@ -55,7 +55,12 @@ async function load() {
       " ", f.ca_number ? `${f.ca_number} · ` : "", text(f),
       f.overlap_ha != null ? ` (${number(f.overlap_ha)} ha)` : "");
     item.append(button);
-    if (f.review_reason) item.append(el("div", { class: "muted", text: `${t("review.reason")}: ${f.review_reason}` }));
+    const review = f.review || (f.review_reason ? { reason: f.review_reason } : null);
+    if (review) {
+      item.append(el("div", { class: "muted" },
+        review.at ? el("time", { datetime: review.at, text: new Date(review.at).toLocaleString() }) : null,
+        review.by ? ` · ${review.by}` : "", review.reason ? ` · ${t("review.reason")}: ${review.reason}` : ""));
+    }
     queue.append(item);
   }
   if (findings.length) select(findings[0], queue.firstChild);
