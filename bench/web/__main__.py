@@ -105,9 +105,7 @@ def measure(base_url: str, email: str) -> list[list[dict[str, Any]]]:
                 page.reload()
             page.wait_for_selector(f"#map[data-loaded='{CERTIFICATES * AREAS_PER}']",
                                    timeout=60_000)
-            page.wait_for_function("() => (window.geoserviceTimings || []).length >= 1")
-            # the same view again, as after a pan: areas of the viewport's bbox only
-            page.evaluate("() => { document.getElementById('map').leafletMap.fire('moveend'); }")
+            # the fit to the areas moves the map: the viewport's bbox is loaded again
             page.wait_for_function("() => (window.geoserviceTimings || []).length >= 2",
                                    timeout=60_000)
             runs.append(page.evaluate("() => window.geoserviceTimings"))

@@ -6,7 +6,7 @@ import { verdictStyle, FINDING_STYLE, areaPopup } from "./map.js";
 
 const OGC_PAGE = 5000;
 const API_PAGE = 500; // certificates per page (each with up to 3 areas)
-const MAX_PAGES = 40;
+const MAX_PAGES = 10; // per view; without a bbox only the first page (then the view's bbox)
 
 /** Which endpoint serves felling areas as GeoJSON: OGC API Features (one large page, streamed
  * by the server), else the certificates API (pages of 500 certificates), else null. */
@@ -85,7 +85,7 @@ export async function loadAreas(layer, source, bbox = null) {
   const features = [...(first.features || [])];
   const matched = first.numberMatched ?? features.length;
   const returned = first.numberReturned ?? features.length;
-  if (returned >= page && matched > page) {
+  if (bbox && returned >= page && matched > page) {
     const offsets = [];
     for (let offset = page; offset < matched && offsets.length < MAX_PAGES; offset += page) offsets.push(offset);
     const pages = await Promise.all(offsets.map((offset) => getJson(source(bbox, offset))));

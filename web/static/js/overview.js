@@ -44,17 +44,18 @@ const source = await areaSource();
 if (!source) {
   statusLine.textContent = t("map.areas_unavailable");
 } else {
+  // The view's own areas are (re)loaded after every move, the fit below included.
+  map.on("moveend", async () => {
+    if (map.getZoom() < 11) return;
+    const timing = await loadAreas(layer, source, bboxParam(map)).catch(() => null);
+    if (timing) statusLine.textContent = t("map.areas_count", { n: timing.count });
+  });
   const first = await loadAreas(layer, source, null).catch(() => null);
   if (first === null) {
     statusLine.textContent = t("map.areas_failed");
   } else {
     statusLine.textContent = t("map.areas_count", { n: first.count });
-    if (first.count > 0) map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [20, 20] });
     document.getElementById("map").dataset.loaded = String(first.count);
-    map.on("moveend", async () => {
-      if (map.getZoom() < 11) return;
-      const timing = await loadAreas(layer, source, bboxParam(map)).catch(() => null);
-      if (timing) statusLine.textContent = t("map.areas_count", { n: timing.count });
-    });
+    if (first.count > 0) map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [20, 20] });
   }
 }
