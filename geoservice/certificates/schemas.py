@@ -164,7 +164,7 @@ class CertificateOut(BaseModel):
 
 class CertificateList(BaseModel):
     items: list[CertificateOut]
-    total: int = Field(description="Matches; capped at 10 000 when total_exact is false")
+    total: int = Field(description="Matches; capped at 1 000 when total_exact is false")
     total_exact: bool
     limit: int
     offset: int
