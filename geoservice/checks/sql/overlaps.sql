@@ -2,8 +2,7 @@
 -- a rule. Set-based: the GiST index on layer_parts finds candidate parts (&&), ST_Intersects
 -- confirms, ST_Intersection runs only for candidate pairs, and a part that covers the whole
 -- area skips it. Parts of one feature never overlap; features of one layer may, hence the union.
--- :layer_ids are the current vector layers of the roles agriculture, deforestation_permit and
--- protected_area. Permits are split by purpose: only conversion to agricultural land is EUDR deforestation.
+-- Permits are split by purpose: only conversion to agricultural land is EUDR deforestation.
 WITH a AS (
     SELECT fa.id, fa.geom
     FROM felling_areas fa
@@ -19,11 +18,9 @@ WITH a AS (
            CASE WHEN ST_Covers(p.geom, a.geom) THEN a.geom
                 ELSE ST_Intersection(a.geom, p.geom) END AS g
     FROM a
-    JOIN layer_parts p ON p.geom && a.geom
-         -- cheap filter first: the index also returns parts of other layers (compartments)
-         AND p.layer_id = ANY(CAST(:layer_ids AS text[]))
-         AND ST_Intersects(p.geom, a.geom)
-    JOIN layers l ON l.id = p.layer_id AND l.current_version = p.version
+    JOIN layer_parts p ON p.geom && a.geom AND ST_Intersects(p.geom, a.geom)
+    JOIN layers l ON l.id = p.layer_id AND l.current_version = p.version AND l.kind = 'vector'
+         AND l.role IN ('agriculture', 'deforestation_permit', 'protected_area')
     JOIN layer_features f ON f.id = p.feature_id
 ), grouped AS (
     SELECT area_id, layer_id, version, role, category,
