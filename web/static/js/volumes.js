@@ -67,9 +67,8 @@ export function setupVolumes(certId) {
       await api("PUT", `/api/v1/certificates/${certId}/volumes`, body);
       status.textContent = t("volumes.saved");
     } catch (err) {
-      const detail = err instanceof ApiError && err.details.length
-        ? err.details.map((d) => d.message || d.msg).join(" ") : err.message;
-      errorBox.textContent = detail;
+      const extra = err instanceof ApiError ? err.details.map((d) => d.message).filter(Boolean) : [];
+      errorBox.textContent = [err.message, ...extra].join(" ");
       errorBox.hidden = false;
     }
   });
