@@ -16,7 +16,7 @@ const caInput = document.getElementById("ca_number");
 /** A server error about the CA number, placed next to the field (details without a field too). */
 function onNumber(err) {
   const placed = (err.details || []).filter((d) => d.field);
-  return { details: placed.length ? placed : [{ field: "ca_number", message: err.message }] };
+  return { message: err.message, details: placed.length ? placed : [{ field: "ca_number", message: err.message }] };
 }
 
 function describe(cert) {
