@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from tests.conftest import Account
 from tests.web.conftest import LiveServer, browser_login, route_exists, shoot
@@ -108,9 +108,6 @@ def test_journey_from_certificate_to_reference_number(
 
     # one statement for the certificate, submitted; the worker brings the reference number
     need(live_server, "POST", "/api/v1/statements")
-    with engine.begin() as conn:  # products must add up to species volumes for submission
-        conn.execute(text("UPDATE certificates SET status = 'ready' WHERE id = CAST(:c AS uuid)"),
-                     {"c": cert_id})
     page.goto(f"/statements/new?ids={cert_id}")
     page.fill("#buyers", "40003000001")
     page.click("#statement-create")
