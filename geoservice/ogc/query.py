@@ -107,11 +107,18 @@ class FeatureQuery:
         return {**self.params, "limit": self.limit, "offset": self.offset}
 
     def geojson_select(self) -> str:
+        """One Feature as JSON text, joined from pieces that are JSON already.
+
+        Concatenated rather than ``json_build_object(…, ST_AsGeoJSON(…)::json …)``: the cast
+        re-parses every geometry, about a third of PostgreSQL's time per feature.
+        """
         c = self.collection
         geom = output_sql(c.geom_sql, self.crs)
-        return (f"json_build_object('type', 'Feature', 'id', {c.id_sql}, 'geometry', "
-                f"ST_AsGeoJSON({geom}, {self.crs.precision}, 0)::json, 'properties', "
-                f"{c.json_properties_sql})::text AS feature")
+        return ("""'{"type": "Feature", "id": ' || to_json(""" + c.id_sql + """) || """
+                """', "geometry": ' || """
+                f"COALESCE(ST_AsGeoJSON({geom}, {self.crs.precision}, 0), 'null') || "
+                """', "properties": ' || """
+                f"COALESCE(({c.json_properties_sql})::text, 'null') || '}}' AS feature")
 
 
 def _instant(value: str, *, start_of_day: bool) -> datetime:
