@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from geoservice.accounts.demo import DEMO_ORGS, DEMO_PASSWORD, demo_email
+from geoservice.certificates.demo import TRY_ADDING
 from geoservice.cli.main import build_parser
 from geoservice.settings import load_settings
 
@@ -38,6 +39,8 @@ def banner() -> str:
         lines.append(f"    {org.name}:")
         for role in org.roles:
             lines.append(f"      {demo_email(role, org):38} {role}")
+    lines.append("  Try adding a certificate by CA number (Pievienot jaunu apliecinājumu): "
+                 + ", ".join(TRY_ADDING) + "; `geoservice vmd-sim list` shows every designed case")
     if not settings.traces.url:
         lines.append("  TRACES: built-in simulator (results are labelled simulated)")
     return "\n".join(lines) + "\n"

@@ -12,12 +12,15 @@ from geoservice.vmd.simulator import VmdSimulator
 # Registration number of each demo client organisation → how it takes the simulator's cases:
 # the first gets the even-numbered positions of the catalogue, the second the odd ones.
 DEMO_CLIENTS = ("40103111111", "40203222222")
+# Left at the simulator so a demo user can try "Pievienot jaunu apliecinājumu" with them:
+# one designed to be flagged (a new field block over 2020 forest), one designed to be clear.
+TRY_ADDING = ("2522530291", "2522531021")
 
 
 def load_demo(engine: Engine) -> str:
     """Fetch the simulator's certificates into the demo organisations; idempotent."""
     simulator = VmdSimulator()
-    numbers = simulator.numbers()
+    numbers = [n for n in simulator.numbers() if n not in TRY_ADDING]
     added = kept = 0
     with engine.begin() as conn:
         for position, reg_no in enumerate(DEMO_CLIENTS):
