@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, text
 
 from geoservice.checks.forest_mask import shared
@@ -61,22 +62,26 @@ def add_forest_facts(
                if lay.role == "forest_2020" and lay.kind == "raster" and lay.raster_path]
     if not rasters or not batch:
         return
-    # Neighbouring areas share raster blocks: read them in spatial order.
-    for area in sorted(batch, key=_morton):
+    # One batched computation per raster; an agricultural overlap reuses its area's pixels.
+    jobs: dict[str, list[tuple[AreaFacts, str | None, BaseGeometry]]] = defaultdict(list)
+    for area in batch:
         bounds = area.geometry.bounds
         layer = next((r for r in rasters if r.covers(bounds)), rasters[0])
-        mask = shared(str(layer.raster_path))
         area.forest = layer
-        area.cover = mask.cover(area.geometry)
+        jobs[str(layer.raster_path)].append((area, None, area.geometry))
         for ov in area.overlaps:
             if ov.role == "agriculture" and not th.is_sliver(
                     ov.overlap_m2 / 10_000, 100 * ov.overlap_m2 / area.area_m2):
-                area.agri_cover[f"{ov.layer_id}:{ov.category}"] = mask.cover(ov.geometry)
-
-
-def _morton(area: AreaFacts) -> tuple[int, int]:
-    minx, miny, _, _ = area.geometry.bounds
-    return int(miny // 2560), int(minx // 2560)
+                jobs[str(layer.raster_path)].append(
+                    (area, f"{ov.layer_id}:{ov.category}", ov.geometry))
+    for path, items in jobs.items():
+        covers = shared(path).covers([g for _, _, g in items],
+                                     [a.geometry.bounds for a, _, _ in items])
+        for (area, key, _), cover in zip(items, covers, strict=True):
+            if key is None:
+                area.cover = cover
+            else:
+                area.agri_cover[key] = cover
 
 
 def by_certificate(batch: list[AreaFacts]) -> dict[str, list[AreaFacts]]:
