@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 
 from sqlalchemy import Engine, text
 
@@ -20,6 +22,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     which.add_argument("--queued", action="store_true",
                        help="certificates queued for a re-check after a layer changed")
     which.add_argument("--certificate", metavar="ID", help="one certificate")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="check batches in N processes (e.g. one per CPU core; default 1)")
     parser.set_defaults(func=_check)
 
 
@@ -32,7 +36,6 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, eng: Engine) -> int:
-    check_settings = settings().check
     with eng.connect() as conn:
         if args.certificate:
             ids = [args.certificate]
@@ -45,11 +48,36 @@ def _run(args: argparse.Namespace, eng: Engine) -> int:
                 "a WHERE a.certificate_id = c.id) ORDER BY c.id"))]
     verdicts: Counter[str] = Counter()
     batches = [ids[i:i + BATCH] for i in range(0, len(ids), BATCH)]
-    for batch in progress(batches, total=len(batches), label="checking"):
-        with eng.begin() as conn:  # one transaction per batch: a failure loses one batch only
-            outcomes = check_certificates(conn, batch, check_settings,
-                                          strict=bool(args.certificate))
-        verdicts.update(o.verdict for o in outcomes)
+    for found in progress(_outcomes(eng, batches, args), total=len(batches), label="checking"):
+        verdicts.update(found)
     summary = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items())) or "nothing to check"
     print(f"{sum(verdicts.values())} certificates checked: {summary}")
     return 0
+
+
+def _outcomes(eng: Engine, batches: list[list[str]], args: argparse.Namespace,
+              ) -> Iterator[list[str]]:
+    """The verdicts of each batch, one transaction per batch (a failure loses one batch only)."""
+    strict = bool(args.certificate)
+    if args.jobs <= 1 or len(batches) <= 1:
+        for batch in batches:
+            yield _check_batch(batch, strict, eng)
+        return
+    with ProcessPoolExecutor(args.jobs, initializer=_start_worker) as pool:
+        yield from pool.map(_check_batch, batches, [strict] * len(batches))
+
+
+_worker_engine: Engine | None = None
+
+
+def _start_worker() -> None:
+    global _worker_engine
+    _worker_engine = engine(pool_size=1)
+
+
+def _check_batch(batch: list[str], strict: bool, eng: Engine | None = None) -> list[str]:
+    target = eng or _worker_engine
+    assert target is not None
+    with target.begin() as conn:
+        outcomes = check_certificates(conn, batch, settings().check, strict=strict)
+    return [o.verdict for o in outcomes]
