@@ -60,6 +60,9 @@ def create(conn: Connection, principal: Principal, cert: Certificate) -> str:
         raise
     audit.record(conn, principal, entity=ENTITY, entity_id=cert_id, action="created",
                  changes=summary(cert))
+    # A new certificate is checked in the same transaction: it is saved with its verdict.
+    events.emit(events.CERTIFICATE_GEOMETRY_CHANGED, conn, certificate_id=cert_id,
+                principal=principal)
     return cert_id
 
 
