@@ -18,8 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from geoservice import __version__
-from geoservice import events
+from geoservice import __version__, events
 from geoservice.db.engine import make_engine
 from geoservice.errors import GeoserviceError
 from geoservice.settings import ROOT, Settings
