@@ -14,6 +14,9 @@ from sqlalchemy import Engine, text
 from starlette.requests import Request
 
 BATCH = 2000
+# On-the-fly compression: level 1 is about 4× faster than 6 on GeoJSON for ~14 % more bytes
+# (nginx's default too); at 6, zlib took more server time than PostgreSQL for a 1 000-item page.
+GZIP_LEVEL = 1
 
 
 def rows(engine: Engine, sql: str, params: dict[str, Any]) -> Iterator[Any]:
@@ -48,7 +51,7 @@ def wants_gzip(request: Request) -> bool:
 
 
 def gzipped(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
     for chunk in chunks:
         out = packer.compress(chunk)
         if out:
