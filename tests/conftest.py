@@ -13,13 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from geoservice.accounts import store
+from geoservice.db.disposable import disposable_database
 from geoservice.db.engine import PRIVATE_CLUSTER_URL_FILE
-from geoservice.db.migrate import migrate
 from geoservice.settings import DatabaseSettings, Settings, WebSettings
 
 PASSWORD = "correct-horse-battery"
@@ -35,27 +34,19 @@ def _admin_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    admin = make_url(_admin_url())
-    name = f"geoservice_test_{secrets.token_hex(4)}"
-    admin_engine = create_engine(admin.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin_engine.dispose()
+def _database() -> Iterator[tuple[str, Engine]]:
+    with disposable_database(_admin_url(), "geoservice_test") as created:
+        yield created
 
 
 @pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
-    eng = create_engine(database_url, pool_size=5, max_overflow=10)
-    migrate(eng)
-    yield eng
-    eng.dispose()
+def database_url(_database: tuple[str, Engine]) -> str:
+    return _database[0]
+
+
+@pytest.fixture(scope="session")
+def engine(_database: tuple[str, Engine]) -> Engine:
+    return _database[1]
 
 
 @pytest.fixture(scope="session")
