@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import string
 import uuid
 from dataclasses import dataclass
 from functools import cache
@@ -129,6 +130,11 @@ class Filters:
     offset: int = 0
 
 
+# Characters that can match a CA number case-insensitively: its own (CHECK in migration 003) and
+# the two that Unicode lowercases into ASCII letters (U+0130 to i, KELVIN SIGN to k).
+_CA_CHARS = frozenset(string.ascii_letters + string.digits + "/-\u0130\u212a")
+
+
 def _like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -140,18 +146,16 @@ def search(
     where, tenant = principal.org_filter("c.organisation_id")
     clauses = [where]
     params: dict[str, Any] = dict(tenant, limit=f.limit, offset=f.offset)
-    if f.q:
-        q = f.q.strip()
+    q = (f.q or "").strip()
+    # A number: CA number or cadastral designation prefix (_number_matches). Words: a place, often
+    # common, so walking the page index stops early (index-only: migration 011); a word with a
+    # character no CA number has (a space, ā, …) is compared with the place only.
+    number = any(ch.isdigit() for ch in q)
+    if q:
         params.update(prefix=_like(q) + "%", contains="%" + _like(q) + "%")
-        if any(ch.isdigit() for ch in q):
-            # A number: CA number or cadastral designation prefix. Both are selective, so the
-            # ids come from two index lookups first (ARRAY keeps the planner from scanning).
-            clauses.append("c.id = ANY(ARRAY(SELECT id FROM certificates "
-                           "WHERE ca_number ILIKE :prefix UNION SELECT certificate_id "
-                           "FROM felling_areas WHERE cadastral_designation LIKE :prefix))")
-        else:
-            # Words: a place, often common, so walking the page index stops early.
-            clauses.append("(c.ca_number ILIKE :prefix OR c.place ILIKE :contains)")
+    if q and not number:
+        clauses.append("(c.ca_number ILIKE :prefix OR c.place ILIKE :contains)"
+                       if _CA_CHARS.issuperset(q) else "c.place ILIKE :contains")
     if f.status:
         clauses.append("c.status = :status")
         params["status"] = f.status
@@ -165,17 +169,37 @@ def search(
         clauses.append(
             f"c.id IN (SELECT b.certificate_id FROM felling_areas b "
             f"WHERE ST_Intersects(b.geom, {envelope}))")
+    matches = _number_matches(clauses) if number else \
+        f"(SELECT c.id, c.created_at FROM certificates c WHERE {' AND '.join(clauses)})"
     ids = [r[0] for r in conn.execute(
-        text(sql("search.sql").format(where=" AND ".join(clauses))), params)]
+        text(sql("search.sql").format(matches=matches)), params)]
     if len(ids) < f.limit and (ids or not f.offset):
         total = f.offset + len(ids)
     else:
-        total = _count(conn, clauses, params)
+        total = _count(conn, matches, params)
     return load(conn, ids, epsg), total
 
 
-def _count(conn: Connection, clauses: list[str], params: dict[str, Any]) -> int:
+def _number_matches(clauses: list[str]) -> str:
+    """Rows whose CA number or a felling area's cadastral designation starts with :prefix.
+
+    Both are selective, so each branch reads its own prefix index and only the matches are sorted.
+    As one OR the planner walked the page index past tens of thousands of rows; as ids looked up
+    again by primary key (``id = ANY``) every match cost three index probes. The second branch
+    leaves out what the first returned, so no duplicate elimination is needed.
+    ``lower(x) LIKE lower(p)`` is how PostgreSQL evaluates ``x ILIKE p`` in a UTF-8 database,
+    written out so that certificates_ca_lower_idx (migration 011) serves it as a range scan.
+    """
+    where = " AND ".join(clauses)
+    ca_match = "lower(c.ca_number) LIKE lower(:prefix)"
+    return (f"(SELECT c.id, c.created_at FROM certificates c WHERE {where} AND {ca_match} "
+            f"UNION ALL SELECT c.id, c.created_at FROM certificates c WHERE {where} "
+            f"AND c.id = ANY(ARRAY(SELECT certificate_id FROM felling_areas "
+            f"WHERE cadastral_designation LIKE :prefix)) AND NOT {ca_match})")
+
+
+def _count(conn: Connection, matches: str, params: dict[str, Any]) -> int:
     """Matches counted up to COUNT_CAP + 1: beyond that, exact totals cost more than a page."""
     return int(conn.execute(text(
-        f"SELECT count(*) FROM (SELECT 1 FROM certificates c WHERE {' AND '.join(clauses)} "
-        f"LIMIT {COUNT_CAP + 1}) AS matches"), params).scalar_one())
+        f"SELECT count(*) FROM (SELECT 1 FROM {matches} AS m LIMIT {COUNT_CAP + 1}) AS n"),
+        params).scalar_one())
