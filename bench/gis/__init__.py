@@ -1,0 +1,1 @@
+"""GIS interfaces benchmark (issue 7): OGC API Features, downloads, WFS and vector tiles."""
