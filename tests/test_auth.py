@@ -101,3 +101,24 @@ def test_tokens_are_stored_hashed(engine: Engine, org_a: dict[str, Account]) -> 
         stored = conn.execute(text("SELECT token_hash, prefix FROM api_tokens")).all()
     assert all(org_a["owner"].token.encode() not in bytes(h) for h, _ in stored)
     assert any(org_a["owner"].token.startswith(p) for _, p in stored)
+
+
+def test_token_use_is_recorded_at_most_once_a_minute(
+    client: TestClient, engine: Engine, org_a: dict[str, Account]
+) -> None:
+    from sqlalchemy import text
+
+    account = org_a["owner"]
+    query = text("SELECT last_used_at FROM api_tokens WHERE prefix = :p")
+    assert client.get("/api/v1/me", headers=bearer(account)).status_code == 200
+    with engine.connect() as conn:
+        first = conn.execute(query, {"p": account.token[:10]}).scalar_one()
+    assert first is not None
+    client.get("/api/v1/me", headers=bearer(account))
+    with engine.begin() as conn:
+        assert conn.execute(query, {"p": account.token[:10]}).scalar_one() == first
+        conn.execute(text("UPDATE api_tokens SET last_used_at = now() - interval '2 minutes' "
+                          "WHERE prefix = :p"), {"p": account.token[:10]})
+    client.get("/api/v1/me", headers=bearer(account))
+    with engine.connect() as conn:
+        assert conn.execute(query, {"p": account.token[:10]}).scalar_one() > first

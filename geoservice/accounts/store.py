@@ -169,6 +169,7 @@ def revoke_token(conn: Connection, token: str) -> bool:
 
 _PRINCIPAL_BY_HASH_SQL = """
 SELECT t.id AS token_id, t.revoked_at, t.expires_at < now() AS expired,
+       t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute' AS stale_use,
        u.id, u.email, u.name, u.role, u.language, o.id AS org_id, o.name AS org_name, o.is_operator
 FROM api_tokens t
 JOIN users u ON u.id = t.user_id AND u.is_active
@@ -185,7 +186,8 @@ def authenticate_token(conn: Connection, token: str) -> Principal:
         raise Unauthorized("This API token has been revoked.", code="token_revoked")
     if row.expired:
         raise Unauthorized("This API token has expired.", code="token_expired")
-    conn.execute(
-        text("UPDATE api_tokens SET last_used_at = now() WHERE id = :id"), {"id": row.token_id}
-    )
+    if row.stale_use:  # at most one write a minute per token: reads stay read-only
+        conn.execute(
+            text("UPDATE api_tokens SET last_used_at = now() WHERE id = :id"), {"id": row.token_id}
+        )
     return _principal(row, via_token=True)
