@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL, make_url
 
 from bench.gis import synthetic
 from geoservice.accounts import store as accounts
+from geoservice.db.disposable import disposable_database
 from geoservice.db.engine import PRIVATE_CLUSTER_URL_FILE
-from geoservice.db.migrate import migrate
 
 LAYER_ID = "lad_bench"
 FELLING_TYPES = ("galvena", "galvena", "kopsanas", "sanitara", "rekonstruktiva", "cita")
@@ -70,22 +70,9 @@ class BenchDb:
 @contextmanager
 def bench_database() -> Iterator[BenchDb]:
     """A fresh migrated database, dropped afterwards whatever happens."""
-    admin = make_url(PRIVATE_CLUSTER_URL_FILE.read_text().strip()
-                     .replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"geoservice_bench_gis_{secrets.token_hex(3)}"
-    admin_engine = create_engine(admin.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.set(database=name)
-    engine = create_engine(url, pool_size=2)
-    try:
-        migrate(engine)
-        yield BenchDb(url, engine)
-    finally:
-        engine.dispose()
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin_engine.dispose()
+    with disposable_database(PRIVATE_CLUSTER_URL_FILE.read_text().strip(),
+                             "geoservice_bench_gis", pool_size=2) as (url, engine):
+        yield BenchDb(make_url(url), engine)
 
 
 def _copy(engine: Engine, sql: str, rows: Iterator[tuple[object, ...]]) -> None:
