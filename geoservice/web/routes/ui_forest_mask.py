@@ -36,12 +36,13 @@ _CURRENT_RASTER = text("""
 SELECT v.raster_path FROM layers l
 JOIN layer_versions v ON v.layer_id = l.id AND v.version = l.current_version
 WHERE l.role = 'forest_2020' AND l.kind = 'raster' AND v.raster_path IS NOT NULL
-ORDER BY l.created_at DESC LIMIT 1
+ORDER BY l.created_at
 """)
 
 
-def current_forest_raster(conn: Connection) -> str | None:
-    return conn.execute(_CURRENT_RASTER).scalar_one_or_none()
+def current_forest_rasters(conn: Connection) -> list[str]:
+    """Every current forest 2020 raster: the real map comes in tiles, so all are drawn."""
+    return [str(path) for (path,) in conn.execute(_CURRENT_RASTER)]
 
 
 def parse_box(raw: str) -> Box:
@@ -91,20 +92,23 @@ def _window(src: DatasetReader, bounds: Box) -> tuple[Window, Affine] | None:
             Affine(t.a, 0.0, t.c + col0 * t.a, 0.0, t.e, t.f + row0 * t.e))
 
 
-def render_mask(path: str, box: Box, width: int, height: int) -> bytes:
-    """PNG bytes (RGBA) of the forest pixels (value 1) of ``path`` inside ``box``."""
+def render_mask(paths: list[str], box: Box, width: int, height: int) -> bytes:
+    """PNG bytes (RGBA) of the forest pixels (value 1) of any of ``paths`` inside ``box``."""
     west, south, east, north = transform_bounds("EPSG:4326", WEB_MERCATOR, *box)
     dst_transform = Affine((east - west) / width, 0.0, west, 0.0, -(north - south) / height, north)
-    values = np.full((height, width), 255, dtype=np.uint8)
-    with rasterio.open(path) as src:
-        found = _window(src, transform_bounds("EPSG:4326", src.crs, *box, densify_pts=21))
-        if found is not None:
+    forest = np.zeros((height, width), dtype=bool)
+    for path in paths:
+        with rasterio.open(path) as src:
+            found = _window(src, transform_bounds("EPSG:4326", src.crs, *box, densify_pts=21))
+            if found is None:
+                continue
             window, src_transform = found
+            values = np.full((height, width), 255, dtype=np.uint8)
             reproject(src.read(1, window=window), values, src_transform=src_transform,
                       src_crs=src.crs, src_nodata=src.nodata, dst_transform=dst_transform,
                       dst_crs=WEB_MERCATOR, dst_nodata=255, resampling=Resampling.nearest)
+            forest |= values == 1
     rgba = np.zeros((4, height, width), dtype=np.uint8)
-    forest = values == 1
     for band, value in enumerate(FOREST_RGBA):
         rgba[band][forest] = value
     with MemoryFile() as memory:
@@ -120,9 +124,9 @@ async def forest_mask(request: Request) -> Response:
         await auth.require(request)
     box = parse_box(request.query_params.get("bbox", ""))
     width, height = _size(request, "width"), _size(request, "height")
-    path = await db(request, current_forest_raster)
-    if path is None:
+    paths = await db(request, current_forest_rasters)
+    if not paths:
         raise NotFound("No forest 2020 raster layer is loaded; import one with `geoservice "
                        "layers import PATH --role forest_2020`.", code="no_forest_layer")
-    png = await in_thread(render_mask, path, box, width, height)
+    png = await in_thread(render_mask, paths, box, width, height)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})

@@ -49,7 +49,7 @@ async function load() {
   const findings = Array.isArray(data) ? data : data.findings || data.items || [];
   statusLine.textContent = t("review.count", { n: findings.length });
   for (const f of findings) {
-    const item = el("li", {});
+    const item = el("li", { "data-certificate": f.certificate_id });
     const button = el("button", { type: "button", class: "link-like", onclick: () => select(f, item) },
       el("span", { class: `badge ${f.severity === "block" ? "blocked" : "flagged"}`, text: t(`severity.${f.severity}`) }),
       " ", f.ca_number ? `${f.ca_number} · ` : "", text(f),
