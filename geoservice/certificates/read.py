@@ -72,28 +72,11 @@ def load(conn: Connection, ids: list[str], epsg: int = WGS84) -> list[dict[str, 
     certs = {r["id"]: dict(r)
              for r in conn.execute(text(_CERT_SQL), {"ids": ids}).mappings().all()}
     areas: dict[str, list[dict[str, Any]]] = {i: [] for i in certs}
-    by_area: dict[str, dict[str, Any]] = {}
     for row in conn.execute(
             text(sql("areas.sql")), {"ids": ids, "epsg": epsg}).mappings().all():
         area = dict(row)
         area["geometry"] = json.loads(area["geometry"])
-        area["volumes"], area["products"] = [], []
-        by_area[area["id"]] = area
         areas[area.pop("certificate_id")].append(area)
-    if by_area:
-        params = {"ids": list(by_area)}
-        for v in conn.execute(text(
-                "SELECT area_id::text AS a, species_code, m3::float8 AS m3, "
-                "planned_m3::float8 AS planned_m3 FROM area_volumes "
-                "WHERE area_id = ANY(CAST(:ids AS uuid[])) ORDER BY area_id, m3 DESC, "
-                "species_code"), params).mappings().all():
-            by_area[v["a"]]["volumes"].append(
-                {"species_code": v["species_code"], "m3": v["m3"], "planned_m3": v["planned_m3"]})
-        for p in conn.execute(text(
-                "SELECT area_id::text AS a, hs_code, m3::float8 AS m3 FROM area_products "
-                "WHERE area_id = ANY(CAST(:ids AS uuid[])) ORDER BY area_id, hs_code DESC"),
-                params).mappings().all():
-            by_area[p["a"]]["products"].append({"hs_code": p["hs_code"], "m3": p["m3"]})
     out: list[dict[str, Any]] = []
     for cert_id in ids:
         if cert_id not in certs:
