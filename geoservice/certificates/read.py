@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import string
 import uuid
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, text
 
 from geoservice.accounts.principal import Principal
@@ -75,7 +75,7 @@ def load(conn: Connection, ids: list[str], epsg: int = WGS84) -> list[dict[str, 
     for row in conn.execute(
             text(sql("areas.sql")), {"ids": ids, "epsg": epsg}).mappings().all():
         area = dict(row)
-        area["geometry"] = json.loads(area["geometry"])
+        area["geometry"] = orjson.loads(area["geometry"])
         areas[area.pop("certificate_id")].append(area)
     out: list[dict[str, Any]] = []
     for cert_id in ids:
