@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -23,5 +25,10 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-# Checked against when the e-mail is unknown, so timing does not reveal which e-mails exist.
-DUMMY_HASH = _hasher.hash("not-a-real-password-0")
+@cache
+def dummy_hash() -> str:
+    """Checked against when the e-mail is unknown, so timing does not reveal which exist.
+
+    Made on first use: an argon2 hash costs ~0.2 s, too much for every command's start-up.
+    """
+    return _hasher.hash("not-a-real-password-0")

@@ -114,7 +114,7 @@ def authenticate_password(conn: Connection, email: str, password: str) -> Princi
         text(_PRINCIPAL_SQL.format(where="lower(u.email) = lower(:e)")), {"e": email}
     ).first()
     if row is None:
-        passwords.verify_password(passwords.DUMMY_HASH, password)
+        passwords.verify_password(passwords.dummy_hash(), password)
         raise Unauthorized("Wrong e-mail or password.", code="invalid_credentials")
     if not passwords.verify_password(row.password_hash, password):
         raise Unauthorized("Wrong e-mail or password.", code="invalid_credentials")

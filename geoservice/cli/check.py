@@ -9,7 +9,6 @@ from concurrent.futures import ProcessPoolExecutor
 
 from sqlalchemy import Engine, text
 
-from geoservice.checks.runner import check_certificates
 from geoservice.cli.common import engine, progress, settings
 
 BATCH = 500
@@ -76,6 +75,8 @@ def _start_worker() -> None:
 
 
 def _check_batch(batch: list[str], strict: bool, eng: Engine | None = None) -> list[str]:
+    from geoservice.checks.runner import check_certificates  # numpy/rasterio: imported on use
+
     target = eng or _worker_engine
     assert target is not None
     with target.begin() as conn:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from geoservice.cli.common import engine, progress, settings
 from geoservice.layers import registry
-from geoservice.layers.importer import import_layer, kind_of
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _import(args: argparse.Namespace) -> int:
+    # geopandas/pyogrio/rasterio take seconds to import: only the command that needs them pays.
+    from geoservice.layers.importer import import_layer, kind_of
+
     meta = registry.LayerMeta(title=args.title, role=args.role, kind=kind_of(args.path),
                               source=args.source, licence=args.licence)
     store_dir = Path(settings().check.layers_dir) / "store"
