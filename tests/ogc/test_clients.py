@@ -52,3 +52,30 @@ def test_gdal_reads_every_collection_with_same_coordinates(live_url: str, world:
     areas = _ogr(f"OAPIF:{live_url}/ogc/collections/felling_areas", token)
     corners = [c for f in areas["features"] for c in f["geometry"]["coordinates"][0][0]]
     assert any(abs(x - lon) < 1e-6 and abs(y - lat) < 1e-6 for x, y in corners)
+
+
+def test_gdal_reads_lks92_through_wfs_to_the_centimetre(live_url: str, world: World) -> None:
+    """EPSG:3059 is northing/easting in the URN form; GDAL must land on the same easting/northing.
+
+    (GDAL 3.6's OAPIF driver has no CRS option; OGC API Part 2 in 3059 and 10306 is checked
+    against pyproj in test_ogc_api.py.)
+    """
+    token = world.a["owner"].token
+    for cid, n in (("felling_areas", 2), ("findings", 1), (world.layer_id, 6)):
+        lks = _ogr(f"WFS:{live_url}/wfs?typeNames=gs:{cid}&srsName=urn:ogc:def:crs:EPSG::3059",
+                   token)
+        wgs = _ogr(f"WFS:{live_url}/wfs?typeNames=gs:{cid}&srsName=urn:ogc:def:crs:EPSG::4326",
+                   token)
+        assert len(lks["features"]) == len(wgs["features"]) == n, cid
+        for f_lks, f_wgs in zip(sorted(lks["features"], key=lambda f: str(f["properties"])),
+                                sorted(wgs["features"], key=lambda f: str(f["properties"])),
+                                strict=True):
+            x, y = f_lks["geometry"]["coordinates"][0][0][0][:2]
+            assert 170_000 < y < 450_000 and 320_000 < x < 770_000, (cid, x, y)  # E, N order
+            lon, lat = TO_LONLAT.transform(x, y)
+            p = f_wgs["geometry"]["coordinates"][0][0][0]
+            assert abs(p[0] - lon) < 1e-6 and abs(p[1] - lat) < 1e-6, cid
+    areas = _ogr(f"WFS:{live_url}/wfs?typeNames=gs:felling_areas"
+                 "&srsName=urn:ogc:def:crs:EPSG::3059", token)
+    corners = [c for f in areas["features"] for c in f["geometry"]["coordinates"][0][0]]
+    assert any(abs(x - ORIGIN[0]) < 0.01 and abs(y - ORIGIN[1]) < 0.01 for x, y, *_ in corners)
