@@ -15,7 +15,6 @@ from geoservice.traces.common_xml import (
     descriptors_from_xml,
     descriptors_to_xml,
     operator_from_xml,
-    operator_to_xml,
     opt,
     parse_int,
     sub,
@@ -28,7 +27,12 @@ from geoservice.traces.model import (
     SimplifiedDeclaration,
 )
 from geoservice.traces.services import SD_NS
-from geoservice.traces.statement_xml import lenient_geojson, unit_qualifier, xml_bool
+from geoservice.traces.statement_xml import (
+    declaration_head,
+    declaration_tail,
+    lenient_geojson,
+    unit_qualifier,
+)
 
 S = SD_NS
 
@@ -37,18 +41,10 @@ def declaration_to_xml(
     parent: etree._Element, declaration: SimplifiedDeclaration
 ) -> etree._Element:
     el = sub(parent, S, "statement")
-    sub(el, S, "internalReferenceNumber", declaration.internal_reference)
-    sub(el, S, "activityType", declaration.activity_type)
-    if declaration.represented_operator is not None:
-        operator_to_xml(el, S, declaration.represented_operator)
-    opt(el, S, "countryOfActivity", declaration.country_of_activity)
-    opt(el, S, "borderCrossCountry", declaration.border_cross_country)
-    opt(el, S, "comment", declaration.comment)
+    declaration_head(el, S, declaration, reference_required=True)
     for commodity in declaration.commodities:
         _commodity_to_xml(el, commodity)
-    sub(el, S, "geoLocationConfidential", xml_bool(declaration.geo_location_confidential))
-    for reference in declaration.grouped_declarations:
-        sub(sub(el, S, "groupedDeclarations"), C, "groupedDeclaration", reference)
+    declaration_tail(el, S, declaration)
     return el
 
 

@@ -8,6 +8,9 @@ hsHeading, speciesInfo*, producers*. Of a producer: position?, country, name?, g
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from lxml import etree
 
 from geoservice.traces.common_xml import (
@@ -27,6 +30,7 @@ from geoservice.traces.model import (
     Commodity,
     GeoJson,
     Producer,
+    RepresentedOperator,
     SpeciesInfo,
     Statement,
 )
@@ -39,20 +43,52 @@ def xml_bool(value: bool) -> str:
     return "true" if value else "false"
 
 
+class Declaration(Protocol):
+    """What a DDS and a simplified declaration share, in the EC schemas' order."""
+
+    @property
+    def internal_reference(self) -> str | None: ...
+    @property
+    def activity_type(self) -> str: ...
+    @property
+    def represented_operator(self) -> RepresentedOperator | None: ...
+    @property
+    def country_of_activity(self) -> str | None: ...
+    @property
+    def border_cross_country(self) -> str | None: ...
+    @property
+    def comment(self) -> str | None: ...
+    @property
+    def geo_location_confidential(self) -> bool: ...
+    @property
+    def grouped_declarations(self) -> Sequence[str]: ...
+
+
+def declaration_head(el: etree._Element, ns: str, doc: Declaration, *,
+                     reference_required: bool) -> None:
+    """The elements before the commodities (the SD schema requires the internal reference)."""
+    (sub if reference_required else opt)(el, ns, "internalReferenceNumber", doc.internal_reference)
+    sub(el, ns, "activityType", doc.activity_type)
+    if doc.represented_operator is not None:
+        operator_to_xml(el, ns, doc.represented_operator)
+    opt(el, ns, "countryOfActivity", doc.country_of_activity)
+    opt(el, ns, "borderCrossCountry", doc.border_cross_country)
+    opt(el, ns, "comment", doc.comment)
+
+
+def declaration_tail(el: etree._Element, ns: str, doc: Declaration) -> None:
+    """The elements after the commodities."""
+    sub(el, ns, "geoLocationConfidential", xml_bool(doc.geo_location_confidential))
+    for reference in doc.grouped_declarations:
+        sub(sub(el, ns, "groupedDeclarations"), C, "groupedDeclaration", reference)
+
+
 def statement_to_xml(parent: etree._Element, statement: Statement) -> etree._Element:
     el = sub(parent, D, "statement")
-    opt(el, D, "internalReferenceNumber", statement.internal_reference)
-    sub(el, D, "activityType", statement.activity_type)
-    if statement.represented_operator is not None:
-        operator_to_xml(el, D, statement.represented_operator)
-    opt(el, D, "countryOfActivity", statement.country_of_activity)
-    opt(el, D, "borderCrossCountry", statement.border_cross_country)
-    opt(el, D, "comment", statement.comment)
+    declaration_head(el, D, statement, reference_required=False)
     for commodity in statement.commodities:
         _commodity_to_xml(el, commodity)
-    sub(el, D, "geoLocationConfidential", xml_bool(statement.geo_location_confidential))
-    for reference in statement.grouped_declarations:
-        sub(sub(el, D, "groupedDeclarations"), C, "groupedDeclaration", reference)
+    declaration_tail(el, D, statement)
     return el
 
 
