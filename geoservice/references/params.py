@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from geoservice.errors import BadRequest, ValidationFailed
+from geoservice.errors import ValidationFailed
 from geoservice.references.model import STATEMENT_STATUSES, ExportFilter, clean_ca_number
 
 EXPORT_STATUSES = (*STATEMENT_STATUSES, "none")
@@ -52,21 +52,6 @@ def export_filter(single: Mapping[str, str], multi: Mapping[str, list[str]]) -> 
         raise ValidationFailed(f"from={day_from} is after to={day_to}.", code="invalid_period")
     return ExportFilter(tuple(dict.fromkeys(ca_numbers)), day_from, day_to,
                         tuple(dict.fromkeys(statuses)))
-
-
-def integer(single: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = single.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name}={raw!r} is not a whole number.", code="invalid_parameter",
-                         details=[{"field": name}]) from None
-    if not low <= value <= high:
-        raise BadRequest(f"{name}={value} is out of range {low}…{high}.",
-                         code="invalid_parameter", details=[{"field": name}])
-    return value
 
 
 def flag(single: Mapping[str, str], name: str) -> bool:

@@ -24,7 +24,7 @@ from geoservice.certificates.schemas import (
 from geoservice.certificates.sources import fetch
 from geoservice.errors import BadRequest
 from geoservice.spatial.crs import LKS92, parse_crs
-from geoservice.web import auth
+from geoservice.web import auth, query
 from geoservice.web.body import model_from, read_json
 from geoservice.web.context import db, settings_of
 from geoservice.web.negotiation import negotiate
@@ -107,18 +107,7 @@ def vmd_source(request: Request) -> Any:
 
 
 def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name}={raw!r} is not a whole number.", code="invalid_parameter",
-                         details=[{"field": name}]) from None
-    if not low <= value <= high:
-        raise BadRequest(f"{name}={value} must be between {low} and {high}.",
-                         code="invalid_parameter", details=[{"field": name}])
-    return value
+    return query.integer(request.query_params, name, default, low, high)
 
 
 def _choice(request: Request, name: str, allowed: tuple[str, ...]) -> str | None:

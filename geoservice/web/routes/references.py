@@ -28,7 +28,7 @@ from geoservice.references import (
     xmlsafe,
 )
 from geoservice.references.model import EXPORT_COLUMNS, ExportFilter, Resolution
-from geoservice.web import auth
+from geoservice.web import auth, query
 from geoservice.web.body import parse_json
 from geoservice.web.context import db, engine_of, in_thread
 from geoservice.web.routing import Param, RouteTable
@@ -96,8 +96,8 @@ async def references_csv(request: Request) -> Response:
 async def references_json(request: Request) -> Response:
     principal = await auth.require(request)
     flt = _filter(request)
-    limit = params.integer(request.query_params, "limit", 1000, 1, 10_000)
-    offset = params.integer(request.query_params, "offset", 0, 0, 10_000_000)
+    limit = query.integer(request.query_params, "limit", 1000, 1, 10_000)
+    offset = query.integer(request.query_params, "offset", 0, 0, 10_000_000)
 
     def fetch(conn: Connection) -> list[tuple[Any, ...]]:
         return list(store.export_rows(conn, principal, flt, limit=limit + 1, offset=offset))
