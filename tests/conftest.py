@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -19,7 +21,7 @@ from starlette.testclient import TestClient
 from geoservice.accounts import store
 from geoservice.db.disposable import disposable_database
 from geoservice.db.engine import PRIVATE_CLUSTER_URL_FILE
-from geoservice.settings import DatabaseSettings, Settings, WebSettings
+from geoservice.settings import ROOT, DatabaseSettings, Settings, WebSettings
 
 PASSWORD = "correct-horse-battery"
 
@@ -68,6 +70,22 @@ def app(settings: Settings):  # type: ignore[no-untyped-def]
 def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def layers_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the layer manifest; the demo files are generated next to it."""
+    folder = tmp_path_factory.mktemp("layers")
+    shutil.copy(ROOT / "layers" / "manifest.toml", folder / "manifest.toml")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_layers(engine: Engine, layers_dir: Path) -> str:
+    """The demo land-use layers, imported once per session for every test folder."""
+    from geoservice.layers.manifest import load_demo_layers
+
+    return load_demo_layers(engine, layers_dir)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import shapely
@@ -14,22 +11,7 @@ from shapely.geometry import MultiPolygon
 from sqlalchemy import Engine
 
 from geoservice.certificates.model import Certificate
-from geoservice.layers.manifest import load_demo_layers
-from geoservice.settings import ROOT
 from tests.conftest import Account, make_org, make_user
-
-
-@pytest.fixture(scope="session")
-def layers_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private copy of the manifest; the demo files are generated next to it."""
-    folder = tmp_path_factory.mktemp("layers")
-    shutil.copy(ROOT / "layers" / "manifest.toml", folder / "manifest.toml")
-    return folder
-
-
-@pytest.fixture(scope="session")
-def demo_layers(engine: Engine, layers_dir: Path) -> Iterator[str]:
-    yield load_demo_layers(engine, layers_dir)
 
 
 def valid(cert: Certificate) -> Certificate:

@@ -7,7 +7,6 @@ it so submitted statements reach AVAILABLE. Browser tests are marked ``browser``
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -47,13 +46,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def web_layers(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demo land-use layers in the session database (generated in a private folder)."""
-    from geoservice.layers.manifest import load_demo_layers
-
-    folder: Path = tmp_path_factory.mktemp("web_layers")
-    shutil.copy(ROOT / "layers" / "manifest.toml", folder / "manifest.toml")
-    return load_demo_layers(engine, folder)
+def web_layers(demo_layers: str) -> str:
+    """The demo land-use layers in the session database."""
+    return demo_layers
 
 
 class LiveServer:
