@@ -11,7 +11,7 @@ from sqlalchemy import Connection, text
 from geoservice.checks.forest_mask import shared
 from geoservice.checks.model import AreaFacts, CertificateFacts, Overlap, Thresholds
 from geoservice.checks.sql import load
-from geoservice.layers.registry import CurrentLayer
+from geoservice.layers.registry import OVERLAY_ROLES, CurrentLayer
 
 
 def certificates(conn: Connection, ids: list[str]) -> list[CertificateFacts]:
@@ -25,9 +25,6 @@ def areas(conn: Connection, certificate_ids: list[str]) -> list[AreaFacts]:
     geoms = shapely.from_wkb([bytes(r.wkb) for r in rows]) if rows else []
     return [AreaFacts(r.id, r.certificate_id, int(r.cirsma), r.felling_type, float(r.area_m2), g)
             for r, g in zip(rows, geoms, strict=True)]
-
-
-OVERLAY_ROLES = ("agriculture", "deforestation_permit", "protected_area")
 
 
 def add_vector_facts(conn: Connection, batch: list[AreaFacts], layers: list[CurrentLayer],

@@ -24,6 +24,8 @@ DEFAULT_RULES: dict[str, tuple[str, ...]] = {
     "land_use_cadastre": (),
     "forest_compartments": (),
 }
+# Vector roles the overlay intersects with felling areas: only these are cut into layer_parts.
+OVERLAY_ROLES = ("agriculture", "deforestation_permit", "protected_area")
 
 
 @dataclass(frozen=True)

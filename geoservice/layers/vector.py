@@ -17,6 +17,7 @@ from pyproj.exceptions import CRSError
 from sqlalchemy import Connection, text
 
 from geoservice.errors import ValidationFailed
+from geoservice.layers.registry import OVERLAY_ROLES
 from geoservice.layers.sql import load
 
 TARGET_CRS = CRS.from_epsg(3059)
@@ -132,14 +133,18 @@ def _as_is(value: object) -> str:
 
 
 def finalize(conn: Connection, layer_id: str, version: int) -> VectorStats:
-    """Repair invalid rings (ST_MakeValid, counted), cut parts with ST_Subdivide, analyse."""
+    """Repair invalid rings (ST_MakeValid, counted), cut parts with ST_Subdivide, analyse.
+
+    Only layers of an overlay role get parts (``registry.OVERLAY_ROLES``); others have none.
+    """
     params = {"layer": layer_id, "version": version}
     repaired = conn.execute(text(load("repair_features.sql")), params).scalar_one()
     emptied = conn.execute(text(
         "DELETE FROM layer_features WHERE layer_id = :layer AND version = :version "
         "AND ST_IsEmpty(geom)"), params).rowcount
     parts = conn.execute(text(load("subdivide_features.sql")),
-                         {**params, "vertices": SUBDIVIDE_VERTICES}).rowcount
+                         {**params, "vertices": SUBDIVIDE_VERTICES,
+                          "roles": list(OVERLAY_ROLES)}).rowcount
     features = conn.execute(text(
         "SELECT count(*) FROM layer_features WHERE layer_id = :layer AND version = :version"),
         params).scalar_one()

@@ -73,6 +73,24 @@ def test_same_title_makes_a_new_version_and_keeps_the_old(
     assert [v["version"] for v in mine["versions"]] == [2, 1]
 
 
+def test_only_layers_the_overlay_reads_are_cut_into_parts(engine: Engine, tmp_path: Path) -> None:
+    big = shapely.Point(X0 + 5000, Y0).buffer(800, quad_segs=256)
+    path = _write(tmp_path / "stands.gpkg", [big])
+    stands = import_layer(engine, path, LayerMeta(title=_title("Test stands"),
+                                                  role="forest_compartments", kind="vector"),
+                          store_dir=tmp_path / "store")
+    blocks = import_layer(engine, path, LayerMeta(title=_title("Test blocks"),
+                                                  role="agriculture", kind="vector"),
+                          store_dir=tmp_path / "store")
+    assert (stands.features, stands.parts) == (1, 0)
+    assert (blocks.features, blocks.parts > 8) == (1, True)
+    with engine.connect() as conn:
+        counted = dict(conn.execute(text(
+            "SELECT layer_id, count(*) FROM layer_parts WHERE layer_id IN (:a, :b) "
+            "GROUP BY layer_id"), {"a": stands.layer_id, "b": blocks.layer_id}).all())
+    assert counted == {blocks.layer_id: blocks.parts}
+
+
 def test_other_crs_is_reprojected_to_lks92(engine: Engine, tmp_path: Path) -> None:
     square = shapely.box(25.0, 57.0, 25.01, 57.005)  # lon/lat
     path = _write(tmp_path / "wgs84.gpkg", [square], crs="EPSG:4326")
