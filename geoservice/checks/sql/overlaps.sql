@@ -1,9 +1,10 @@
 -- Overlap of a batch of felling areas with the current version of every vector layer that feeds
--- a rule. Set-based: the GiST index on layer_parts finds candidate parts (&&); parts of other
--- layers (forest compartments: most candidates) are dropped before the costly ST_Intersects
--- (the `|| ''` keeps the planner off the layer_id btree, which is slower here); a part that
--- covers the whole area, or lies wholly inside it, skips ST_Intersection. Parts of one feature
--- never overlap; features of one layer may, hence the union where a group has several pieces.
+-- a rule. Set-based: for each area the GiST index on layer_parts finds candidate parts (&&);
+-- only overlay layers have parts, and only their current versions count: matching
+-- (layer, version) against a small array keeps the planner on "areas outer, index inner" (a join
+-- with `layers` there made it run the whole index search once per layer). A part that covers
+-- the whole area, or lies wholly inside it, skips ST_Intersection. Parts of one feature never
+-- overlap; features of one layer may, hence the union where a group has several pieces.
 -- Permits are split by purpose: only conversion to agricultural land is EUDR deforestation.
 WITH a AS (
     SELECT fa.id, fa.geom
@@ -12,19 +13,18 @@ WITH a AS (
 ), l AS MATERIALIZED (
     SELECT id, current_version, role FROM layers
     WHERE kind = 'vector' AND role IN ('agriculture', 'deforestation_permit', 'protected_area')
-), cand AS (
-    SELECT a.id AS area_id, p.layer_id, p.version, l.role, p.feature_id,
+), cand AS MATERIALIZED (
+    SELECT a.id AS area_id, p.layer_id, p.feature_id,
            CASE WHEN ST_Covers(p.geom, a.geom) THEN a.geom
                 WHEN ST_Covers(a.geom, p.geom) THEN p.geom
                 ELSE ST_CollectionExtract(ST_Intersection(a.geom, p.geom), 3) END AS g
     FROM a
     JOIN layer_parts p ON p.geom && a.geom
-         AND (p.layer_id || '') = ANY(ARRAY(SELECT id FROM l))
+         AND (p.layer_id, p.version) = ANY(ARRAY(SELECT (id, current_version) FROM l))
          AND ST_Intersects(p.geom, a.geom)
-    JOIN l ON l.id = p.layer_id AND l.current_version = p.version
 ), grouped AS MATERIALIZED (
-    SELECT c.area_id, c.layer_id, c.version, c.role,
-           CASE WHEN c.role <> 'deforestation_permit' THEN ''
+    SELECT c.area_id, c.layer_id, l.current_version AS version, l.role,
+           CASE WHEN l.role <> 'deforestation_permit' THEN ''
                 WHEN lower(coalesce(f.attrs->>'purpose', f.attrs->>'PURPOSE', '')) = '' THEN 'unknown'
                 WHEN lower(coalesce(f.attrs->>'purpose', f.attrs->>'PURPOSE'))
                      IN ('agriculture', 'lauksaimniecība', 'lauksaimniecibai', 'liz') THEN 'agriculture'
@@ -34,6 +34,7 @@ WITH a AS (
            array_agg(DISTINCT coalesce(f.source_id, f.id::text)
                      ORDER BY coalesce(f.source_id, f.id::text)) AS sources
     FROM cand c
+    JOIN l ON l.id = c.layer_id
     JOIN layer_features f ON f.id = c.feature_id
     GROUP BY 1, 2, 3, 4, 5
 ), measured AS MATERIALIZED (
