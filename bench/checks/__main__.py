@@ -23,6 +23,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from sqlalchemy import Engine, create_engine, text
 from starlette.testclient import TestClient
 
@@ -53,13 +54,19 @@ def build_layers(engine: Engine, region: synthetic.Region, scale: float, folder:
         synthetic.compartments(region, cell, seed=1))
     _say(f"compartments: {figures['compartments']}")
     n_blocks = int(300_000 * scale)
-    blocks = synthetic.blocks(region, n_blocks, seed=2)
-    figures["blocks_vertices"] = int(np.sum([len(g.exterior.coords) for g in blocks[:20000]])
-                                     / min(n_blocks, 20000))
-    figures["blocks_max_vertices"] = int(max(len(g.exterior.coords) for g in blocks))
-    figures["blocks_max_ha"] = float(max(g.area for g in blocks) / 10_000)
+    blocks = synthetic.field_blocks(region, n_blocks, seed=2)
+    ha = shapely.area(blocks) / 10_000
+    vertices = shapely.get_num_coordinates(blocks)
+    figures["blocks_ha_quartiles"] = np.percentile(ha, [25, 50, 75]).round(2).tolist()
+    figures["blocks_ha_range"] = [float(ha.min()), float(ha.max())]
+    figures["blocks_vertices_quartiles"] = np.percentile(vertices, [25, 50, 75]).tolist()
+    figures["blocks_vertices_mean"] = float(vertices.mean())
+    figures["blocks_max_vertices"] = int(vertices.max())
+    figures["blocks_over_100_ha"] = int((ha > 100).sum())
     figures["blocks"] = loading.vector_layer(engine, "Synthetic LAD field blocks", "agriculture",
                                              [blocks])
+    local = synthetic.in_region(region, blocks)
+    figures["blocks_in_raster_region"] = len(local)
     _say(f"blocks: {figures['blocks']}")
     rng = np.random.default_rng(3)
     permits = synthetic.stars(_points(region, 2000, rng), rng.uniform(30, 150, 2000), 24, rng)
@@ -70,7 +77,7 @@ def build_layers(engine: Engine, region: synthetic.Region, scale: float, folder:
                                                 "protected_area", [protected])
     _say("forest raster …")
     started = time.perf_counter()
-    tif = synthetic.forest_raster(region, folder / "forest.tif", blocks, seed=4)
+    tif = synthetic.forest_raster(region, folder / "forest.tif", local, seed=4)
     generated = time.perf_counter()
     result = import_layer(engine, tif, LayerMeta("Synthetic forest 2020", "forest_2020",
                                                  "raster"), store_dir=folder / "store")
@@ -79,7 +86,7 @@ def build_layers(engine: Engine, region: synthetic.Region, scale: float, folder:
                          "import_cog_s": time.perf_counter() - generated,
                          "path": result.raster_path}
     _say(f"raster: {figures['raster']}")
-    return figures, blocks
+    return figures, local
 
 
 def _points(region: synthetic.Region, n: int, rng: np.random.Generator) -> np.ndarray[Any, Any]:
@@ -124,34 +131,44 @@ def _start_noop(_: int) -> None:
 def overlay_comparison(engine: Engine, n: int, rounds: int = 3) -> dict[str, Any]:
     """The product's overlay (parts) against the plain one (whole features), same areas.
 
-    Both run warm and the same way: one warm-up each on other areas, then ``rounds`` rounds
-    alternating the two on the same ``n`` areas; the median of each is the figure.
+    All run warm, one process each (no parallel workers), the same way: one warm-up each on
+    other areas, then ``rounds`` rounds alternating them on the same ``n`` areas; the median of
+    each is the figure. ``flat`` is the plain query as a flat join, with the planner's slow plan.
     """
+    names = {"parts": load("overlaps.sql"),
+             "features": (HERE / "baseline_overlay.sql").read_text(),
+             "features_flat": (HERE / "baseline_overlay_flat.sql").read_text()}
     with engine.connect() as conn:
+        conn.execute(text("SET max_parallel_workers_per_gather = 0"))
         ids = [r[0] for r in conn.execute(text(
             "SELECT id::text FROM felling_areas ORDER BY md5(id::text) LIMIT :n"), {"n": 2 * n})]
         sample, warm = ids[:n], ids[n:]
-        queries = {"parts": text(load("overlaps.sql")),
-                   "features": text((HERE / "baseline_overlay.sql").read_text())}
+        queries = {name: text(sql) for name, sql in names.items()}
         for query in queries.values():
             conn.execute(query, {"area_ids": warm}).all()
-        seconds: dict[str, list[float]] = {"parts": [], "features": []}
+        seconds: dict[str, list[float]] = {name: [] for name in queries}
         rows: dict[str, Any] = {}
         for _ in range(rounds):
             for name, query in queries.items():
                 started = time.perf_counter()
                 rows[name] = conn.execute(query, {"area_ids": sample}).all()
                 seconds[name].append(time.perf_counter() - started)
-    a = sorted((r.area_id, r.layer_id, round(r.overlap_m2, 1)) for r in rows["parts"])
-    b = sorted((str(r.area_id), r.layer_id, round(r.overlap_m2, 1)) for r in rows["features"])
-    same = len(a) == len(b) and all(x[:2] == y[:2] and abs(x[2] - y[2]) < 1.0
+    found = {name: sorted((str(r.area_id), r.layer_id, round(r.overlap_m2, 1)) for r in result)
+             for name, result in rows.items()}
+    same = all(_same(found["parts"], found[name]) for name in ("features", "features_flat"))
+    median = {name: statistics.median(values) for name, values in seconds.items()}
+    return {"areas": n, "rounds": rounds, "same_result": same, "overlaps": len(found["parts"]),
+            "parts_s": median["parts"], "features_s": median["features"],
+            "features_flat_s": median["features_flat"], "all_s": seconds,
+            "speedup": median["features"] / median["parts"],
+            "speedup_over_flat_plan": median["features_flat"] / median["parts"],
+            "parts_areas_per_s": n / median["parts"],
+            "features_areas_per_s": n / median["features"]}
+
+
+def _same(a: list[tuple[str, str, float]], b: list[tuple[str, str, float]]) -> bool:
+    return len(a) == len(b) and all(x[:2] == y[:2] and abs(x[2] - y[2]) < 1.0
                                     for x, y in zip(a, b, strict=True))
-    parts_s = statistics.median(seconds["parts"])
-    features_s = statistics.median(seconds["features"])
-    return {"areas": n, "rounds": rounds, "parts_s": parts_s, "features_s": features_s,
-            "parts_all_s": seconds["parts"], "features_all_s": seconds["features"],
-            "speedup": features_s / parts_s, "same_result": same,
-            "parts_areas_per_s": n / parts_s, "features_areas_per_s": n / features_s}
 
 
 def api_latency(url: str, token: str, engine: Engine, requests: int) -> dict[str, float]:
@@ -217,6 +234,8 @@ def main(argv: list[str]) -> int:
         results["batch"] = batch_check(url, engine, args.workers)
         _say(f"batch: {results['batch']}")
         results["overlay"] = overlay_comparison(engine, min(2000, args.areas // 2))
+        results["batch_vs_plain_overlay"] = (results["batch"]["areas_per_s"]
+                                             / results["overlay"]["features_areas_per_s"])
         _say(f"overlay: {results['overlay']}")
         results["api"] = api_latency(url, token, engine, 300)
         _say(f"api: {results['api']}")
