@@ -1,10 +1,11 @@
 """``python -m bench.checks [--scale S]``: the land-use check at national scale, in one run.
 
-Generates ≥ 1 000 000 compartments, ≥ 300 000 agricultural blocks, permits, protected areas and
-a 10 000 × 10 000 px forest raster (100 km × 100 km at 10 m), imports them through the product
-code, then measures: the batch check (all rules) in felling areas per second; the same vector
-overlay on undivided features; one 3-area certificate through the API (p50/p95); and the forest
-share against exactextract. ``--scale 0.1`` shrinks every count for a quick try.
+Generates ≥ 1 000 000 compartments, ≥ 300 000 LAD-like field blocks (a coverage over 200 km ×
+200 km), permits, protected areas and a 10 000 × 10 000 px forest raster (100 km × 100 km at
+10 m), imports them through the product code, then measures: the batch check (all rules) in
+felling areas per second; the product's vector overlay against the plain one on undivided
+features (fairly planned, and as a flat join); one 3-area certificate through the API
+(p50/p95); and the forest share against exactextract. ``--scale 0.1`` shrinks every count for a quick try.
 """
 
 from __future__ import annotations
