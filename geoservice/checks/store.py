@@ -28,6 +28,7 @@ from geoservice.checks.model import (
     effective_verdict,
     worst,
 )
+from geoservice.checks.sql import load
 
 _FINDING_COLUMNS = (
     ("id", "uuid"), ("organisation_id", "uuid"), ("certificate_id", "uuid"), ("area_id", "uuid"),
@@ -96,15 +97,10 @@ def save(
         return
     ids = [o.certificate.id for o in outcomes]
     previous: dict[tuple[str | None, str, str | None], list[Any]] = {}
-    for row in conn.execute(text(
-            "SELECT id::text AS id, area_id::text AS area_id, rule, layer_id, overlap_ha, "
-            "status, reviewed_by::text AS reviewed_by, reviewed_at, review_reason "
-            "FROM findings WHERE certificate_id = ANY(CAST(:ids AS uuid[])) "
-            "AND status IN ('cleared', 'confirmed')"), {"ids": ids}):
-        previous.setdefault((row.area_id, row.rule, row.layer_id), []).append(row)
-    conn.execute(text("UPDATE findings SET status = 'superseded' WHERE certificate_id = "
-                      "ANY(CAST(:ids AS uuid[])) AND status <> 'superseded'"), {"ids": ids})
-    runs, rows = [], []
+    for row in conn.execute(text(load("supersede.sql")), {"ids": ids}):
+        if row.status in ("cleared", "confirmed"):
+            previous.setdefault((row.area_id, row.rule, row.layer_id), []).append(row)
+    rows = []
     for outcome in outcomes:
         cert = outcome.certificate
         outcome.run_id = str(uuid.uuid4())
@@ -139,38 +135,17 @@ def save(
         outcome.area_verdicts = {aid: worst(v) for aid, v in per_area.items()}
         cert_level = [effective_verdict(f.severity, f.status) for f in outcome.findings]
         outcome.verdict = worst([*outcome.area_verdicts.values(), *cert_level])
-        runs.append({"id": outcome.run_id, "org": cert.organisation_id, "cert": cert.id,
-                     "cv": cert.version, "verdict": outcome.verdict,
-                     "layers": json.dumps(layer_versions), "th": json.dumps(thresholds),
-                     "by": by_user})
-    conn.execute(text(
-        "INSERT INTO check_runs (id, organisation_id, certificate_id, certificate_version, "
-        "verdict, layer_versions, thresholds, by_user_id) VALUES (CAST(:id AS uuid), "
-        "CAST(:org AS uuid), CAST(:cert AS uuid), :cv, :verdict, CAST(:layers AS jsonb), "
-        "CAST(:th AS jsonb), CAST(:by AS uuid))"), runs)
+    area_verdicts = [(aid, v) for o in outcomes for aid, v in (o.area_verdicts or {}).items()]
+    conn.execute(text(load("record_runs.sql")), {
+        "run_ids": [o.run_id for o in outcomes],
+        "orgs": [o.certificate.organisation_id for o in outcomes], "certs": ids,
+        "cvs": [o.certificate.version for o in outcomes],
+        "verdicts": [o.verdict for o in outcomes],
+        "layers": json.dumps(layer_versions), "th": json.dumps(thresholds), "by": by_user,
+        "area_ids": [aid for aid, _ in area_verdicts],
+        "area_verdicts": [v for _, v in area_verdicts]})
     if rows:
         _copy_findings(conn, rows)
-    _write_verdicts(conn, outcomes)
-
-
-def _write_verdicts(conn: Connection, outcomes: list[CheckOutcome]) -> None:
-    area_ids, area_verdicts = [], []
-    for o in outcomes:
-        for aid, v in (o.area_verdicts or {}).items():
-            area_ids.append(aid)
-            area_verdicts.append(v)
-    if area_ids:
-        conn.execute(text(
-            "UPDATE felling_areas a SET verdict = u.verdict FROM unnest(CAST(:ids AS uuid[]), "
-            "CAST(:verdicts AS text[])) AS u(id, verdict) WHERE a.id = u.id"),
-            {"ids": area_ids, "verdicts": area_verdicts})
-    ids = [o.certificate.id for o in outcomes]
-    conn.execute(text(
-        "UPDATE certificates c SET verdict = u.verdict, checked_at = now() "
-        "FROM unnest(CAST(:ids AS uuid[]), CAST(:verdicts AS text[])) AS u(id, verdict) "
-        "WHERE c.id = u.id"), {"ids": ids, "verdicts": [o.verdict for o in outcomes]})
-    conn.execute(text("DELETE FROM check_queue WHERE certificate_id = ANY(CAST(:ids AS uuid[]))"),
-                 {"ids": ids})
 
 
 def recompute_verdict(conn: Connection, certificate_id: str) -> Verdict:
