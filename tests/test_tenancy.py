@@ -6,6 +6,7 @@ accounts endpoints and the rule itself (``Principal.org_filter``).
 
 from __future__ import annotations
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import Account, bearer
@@ -45,6 +46,28 @@ def test_unknown_and_malformed_ids_are_404(client: TestClient, org_a: dict[str, 
     for bad in ("00000000-0000-0000-0000-000000000000", "not-a-uuid", "1;DROP TABLE users"):
         response = client.get(f"/api/v1/organisations/{bad}", headers=bearer(org_a["owner"]))
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/api/v1/statements/{}"), ("GET", "/api/v1/mandates/{}"),
+    ("GET", "/api/v1/statements/{}/buyers"), ("GET", "/certificates/{}/report"),
+    ("POST", "/api/v1/findings/{}/review"), ("POST", "/api/v1/certificates/{}/check"),
+])
+def test_ids_that_are_not_uuids_are_404_everywhere(
+    client: TestClient, org_a: dict[str, Account], method: str, path: str,
+) -> None:
+    # Lookups compare uuids (index scans), so anything else must be "not found", never a 500.
+    officer = bearer(org_a["compliance_officer"])
+    for bad in ("not-a-uuid", "1;DROP TABLE users", "00000000-0000-0000-0000-00000000000g"):
+        response = client.request(method, path.format(bad), headers=officer,
+                                  json={"decision": "clear", "reason": "A reason long enough."})
+        assert response.status_code == 404, (path, bad, response.text)
+
+
+def test_own_organisation_by_upper_case_id(client: TestClient, org_a: dict[str, Account]) -> None:
+    own = org_a["owner"].org_id
+    response = client.get(f"/api/v1/organisations/{own.upper()}", headers=bearer(org_a["owner"]))
+    assert response.status_code == 200 and response.json()["id"] == own
 
 
 def test_operator_officers_see_every_tenant(

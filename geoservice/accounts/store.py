@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 from geoservice.accounts import passwords, tokens
 from geoservice.accounts.principal import ROLES, Principal
 from geoservice.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from geoservice.ids import canonical
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,9 @@ def find_organisation(conn: Connection, ref: str) -> str | None:
     return conn.execute(
         text(
             "SELECT id FROM organisations WHERE reg_no = :r "
-            "OR id::text = :r LIMIT 1"
+            "OR id = CAST(:id AS uuid) LIMIT 1"
         ),
-        {"r": ref},
+        {"r": ref, "id": canonical(ref)},
     ).scalar()
 
 

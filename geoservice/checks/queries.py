@@ -9,6 +9,7 @@ from sqlalchemy import Connection, text
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import NotFound
+from geoservice.ids import canonical
 
 STATUSES = ("open", "cleared", "confirmed")
 _COLUMNS = """
@@ -48,9 +49,11 @@ def as_json(row: Any) -> dict[str, Any]:
 def visible_certificate(conn: Connection, principal: Principal, certificate_id: str) -> None:
     """404 for a certificate that does not exist or belongs to another tenant."""
     where, params = principal.org_filter("c.organisation_id")
-    found = conn.execute(text(f"SELECT 1 FROM certificates c WHERE c.id::text = :id AND {where}"),
-                         {"id": certificate_id, **params}).first()
-    if found is None:
+    cid = canonical(certificate_id)
+    found = cid and conn.execute(text(
+        f"SELECT 1 FROM certificates c WHERE c.id = CAST(:id AS uuid) AND {where}"),
+        {"id": cid, **params}).first()
+    if not found:
         raise NotFound(f"Certificate {certificate_id} was not found.",
                        code="certificate_not_found")
 
@@ -84,10 +87,11 @@ def by_status(
 
 def one(conn: Connection, principal: Principal, finding_id: str, *, lock: bool = False) -> Any:
     where, params = principal.org_filter("f.organisation_id")
-    row = conn.execute(text(
+    fid = canonical(finding_id)
+    row = fid and conn.execute(text(
         f"SELECT {_COLUMNS}, f.organisation_id::text AS organisation_id {_FROM} "
-        f"WHERE f.id::text = :id AND {where}" + (" FOR UPDATE OF f" if lock else "")),
-        {"id": finding_id, "srid": 4326, **params}).first()
+        f"WHERE f.id = CAST(:id AS uuid) AND {where}" + (" FOR UPDATE OF f" if lock else "")),
+        {"id": fid, "srid": 4326, **params}).first()
     if row is None:
         raise NotFound(f"Finding {finding_id} was not found.", code="finding_not_found")
     return row

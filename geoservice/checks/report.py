@@ -12,6 +12,7 @@ from sqlalchemy import Connection, text
 from geoservice.accounts.principal import Principal
 from geoservice.checks import queries, report_map
 from geoservice.errors import NotFound
+from geoservice.ids import canonical
 
 _FEATURES = text("""
 SELECT l.role, l.title, v.version, ST_AsBinary(f.geom) AS wkb
@@ -27,12 +28,13 @@ LIMIT 2000
 
 def gather(conn: Connection, principal: Principal, certificate_id: str) -> dict[str, Any]:
     where, params = principal.org_filter("c.organisation_id")
-    cert = conn.execute(text(
+    cid = canonical(certificate_id)
+    cert = cid and conn.execute(text(
         "SELECT c.id::text AS id, c.ca_number, c.issued_on, c.valid_until, c.felling_from, "
         "c.felling_to, c.place, c.verdict, c.checked_at, c.version, o.name AS organisation, "
         "o.reg_no FROM certificates c JOIN organisations o ON o.id = c.organisation_id "
-        f"WHERE c.id::text = :id AND {where}"), {"id": certificate_id, **params}).first()
-    if cert is None:
+        f"WHERE c.id = CAST(:id AS uuid) AND {where}"), {"id": cid, **params}).first()
+    if not cert:
         raise NotFound(f"Certificate {certificate_id} was not found.",
                        code="certificate_not_found")
     areas = conn.execute(text(

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, text
 from geoservice.accounts import audit
 from geoservice.accounts.principal import Principal
 from geoservice.errors import NotFound, ValidationFailed
+from geoservice.ids import canonical
 
 MAX_BUYERS = 200
 _REG_NO = re.compile(r"^[0-9A-Za-z-]{3,40}$")
@@ -38,12 +39,13 @@ def clean_reg_nos(values: Sequence[str]) -> list[str]:
 
 def _statement_org(conn: Connection, principal: Principal, statement_id: str) -> str:
     where, params = principal.org_filter("s.organisation_id")
-    org = conn.execute(
+    sid = canonical(statement_id)
+    org = sid and conn.execute(
         text(f"SELECT s.organisation_id FROM statements s "
-             f"WHERE s.id::text = :id AND {where} FOR UPDATE"),
-        {"id": statement_id, **params},
+             f"WHERE s.id = CAST(:id AS uuid) AND {where} FOR UPDATE"),
+        {"id": sid, **params},
     ).scalar()
-    if org is None:
+    if not org:
         # The same answer whether it does not exist or belongs to someone else.
         raise NotFound(f"Statement {statement_id} was not found.", code="statement_not_found")
     return str(org)

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, text
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import Conflict, NotFound, ValidationFailed
+from geoservice.ids import canonical
 
 PDF = "application/pdf"
 ASICE = "application/vnd.etsi.asic-e+zip"
@@ -58,9 +59,11 @@ def create(conn: Connection, principal: Principal, org_id: str, filename: str,
 
 def load(conn: Connection, principal: Principal, mandate_id: str) -> dict[str, Any]:
     where, params = principal.org_filter("m.organisation_id")
-    row = conn.execute(text(f"SELECT {_COLUMNS} FROM mandates m WHERE m.id::text = :id "
-                            f"AND {where}"), {"id": mandate_id, **params}).mappings().first()
-    if row is None:
+    mid = canonical(mandate_id)
+    row = mid and conn.execute(text(
+        f"SELECT {_COLUMNS} FROM mandates m WHERE m.id = CAST(:id AS uuid) AND {where}"),
+        {"id": mid, **params}).mappings().first()
+    if not row:
         raise NotFound(f"Mandate {mandate_id} was not found.", code="mandate_not_found")
     return dict(row)
 

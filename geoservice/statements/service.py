@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 from geoservice.accounts import audit
 from geoservice.accounts.principal import Principal
 from geoservice.errors import Conflict, Forbidden, GeoserviceError
+from geoservice.ids import canonical
 from geoservice.settings import Settings
 from geoservice.statements import builder, connect, outbox, rules, store
 from geoservice.statements.builder import Built
@@ -110,7 +111,7 @@ def amend(conn: Connection, settings: Settings, principal: Principal, statement_
                        f"{st['status']}.", code="statement_not_available")
     _within_window(st, "amended")
     current = store.certificate_ids(conn, statement_id)
-    wanted = certificate_ids or current
+    wanted = [canonical(c) or c for c in certificate_ids] if certificate_ids else current
     certs = store.visible_certificates(conn, principal, wanted)
     if any(c["organisation_id"] != st["organisation_id"] for c in certs):
         raise Conflict("The certificates belong to another organisation.",
@@ -123,8 +124,8 @@ def amend(conn: Connection, settings: Settings, principal: Principal, statement_
                        code="certificate_in_statement")
     removed = [c for c in current if c not in wanted]
     if removed:
-        conn.execute(text("UPDATE certificates SET status = 'ready' WHERE id::text = ANY(:ids)"),
-                     {"ids": removed})
+        conn.execute(text("UPDATE certificates SET status = 'ready' "
+                          "WHERE id = ANY(CAST(:ids AS uuid[]))"), {"ids": removed})
     store.attach(conn, statement_id, certs)
     store.set_certificate_status(conn, statement_id, "submitted")
     rules.ensure_submittable(conn, statement_id, st["organisation_id"])

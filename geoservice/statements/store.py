@@ -10,6 +10,7 @@ from sqlalchemy import Connection, text
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import Conflict, NotFound, ValidationFailed
+from geoservice.ids import canonical
 
 _ALPHABET = string.ascii_uppercase + string.digits
 _COLUMNS = """s.id::text AS id, s.organisation_id::text AS organisation_id, s.kind, s.status,
@@ -38,10 +39,10 @@ def visible_certificates(
     rows = conn.execute(text(
         "SELECT c.id::text AS id, c.organisation_id::text AS organisation_id, c.ca_number, "
         "c.status, c.version FROM certificates c "
-        f"WHERE c.id::text = ANY(:ids) AND {where} FOR UPDATE"),
-        {"ids": certificate_ids, **params}).mappings().all()
+        f"WHERE c.id = ANY(CAST(:ids AS uuid[])) AND {where} FOR UPDATE"),
+        {"ids": [i for i in map(canonical, certificate_ids) if i], **params}).mappings().all()
     found = {r["id"] for r in rows}
-    missing = [c for c in certificate_ids if c not in found]
+    missing = [c for c in certificate_ids if canonical(c) not in found]
     if missing:
         raise NotFound(f"Certificate {missing[0]} was not found.", code="certificate_not_found",
                        details=[{"certificate_id": m} for m in missing])
@@ -99,10 +100,11 @@ def load(conn: Connection, principal: Principal | None, statement_id: str,
          *, lock: bool = False) -> dict[str, Any]:
     """One statement (404 when missing or another tenant's); ``lock`` takes a row lock."""
     where, params = principal.org_filter("s.organisation_id") if principal else ("TRUE", {})
-    row = conn.execute(text(
-        f"SELECT {_COLUMNS} FROM statements s WHERE s.id::text = :id AND {where}"
-        + (" FOR UPDATE" if lock else "")), {"id": statement_id, **params}).mappings().first()
-    if row is None:
+    sid = canonical(statement_id)
+    row = sid and conn.execute(text(
+        f"SELECT {_COLUMNS} FROM statements s WHERE s.id = CAST(:id AS uuid) AND {where}"
+        + (" FOR UPDATE" if lock else "")), {"id": sid, **params}).mappings().first()
+    if not row:
         raise NotFound(f"Statement {statement_id} was not found.", code="statement_not_found")
     return dict(row)
 

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from geoservice.accounts import audit, store
 from geoservice.accounts.principal import Principal
 from geoservice.errors import Forbidden, NotFound
+from geoservice.ids import canonical
 from geoservice.web import auth
 from geoservice.web.body import parse_json
 from geoservice.web.context import db
@@ -60,12 +61,13 @@ class TokenCreate(BaseModel):
 
 def _visible_org(conn: Connection, principal: Principal, org_id: str) -> dict[str, Any]:
     where, params = principal.org_filter("id")
-    row = conn.execute(
+    oid = canonical(org_id)
+    row = oid and conn.execute(
         text(f"SELECT {', '.join(_ORG_COLUMNS)} FROM organisations "
-             f"WHERE id::text = :id AND {where}"),
-        {"id": org_id, **params},
+             f"WHERE id = CAST(:id AS uuid) AND {where}"),
+        {"id": oid, **params},
     ).mappings().first()
-    if row is None:
+    if not row:
         # The same answer whether it does not exist or belongs to someone else.
         raise NotFound(f"Organisation {org_id} was not found.", code="organisation_not_found")
     return {k: (str(v) if k == "id" else v) for k, v in row.items()}
