@@ -87,9 +87,13 @@ def live_server(live_settings: Settings) -> Iterator[LiveServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def traces_worker(engine: Engine, live_settings: Settings) -> Iterator[None]:
-    """A statement worker against the in-process TRACES simulator (AVAILABLE at once)."""
+    """A statement worker against the in-process TRACES simulator (AVAILABLE at once).
+
+    Module-scoped: it takes every queued statement, so it must stop before tests that run their
+    own workers and simulators (tests/statements failed when they ran after these).
+    """
     from geoservice.statements.connect import Account as TracesAccount
     from geoservice.statements.connect import ClientPool
     from geoservice.statements.worker import Worker
