@@ -36,7 +36,8 @@ def add_vector_facts(conn: Connection, batch: list[AreaFacts], layers: list[Curr
     ids = list(by_id)
     layer_ids = [lay.id for lay in layers if lay.kind == "vector" and lay.role in OVERLAY_ROLES]
     # The SQL picks the current overlay layers itself (matched against an array: see its header).
-    rows = conn.execute(text(load("overlaps.sql")), {"area_ids": ids}).all() if layer_ids else []
+    rows = conn.execute(text(load("overlaps.sql")),
+                        {"area_ids": ids, "roles": list(OVERLAY_ROLES)}).all() if layer_ids else []
     geoms = shapely.from_wkb([bytes(r.wkb) for r in rows]) if rows else []
     for r, g in zip(rows, geoms, strict=True):
         by_id[r.area_id].overlaps.append(Overlap(

@@ -1,18 +1,19 @@
--- Overlap of a batch of felling areas with the current version of every vector layer that feeds
--- a rule. Set-based: for each area the GiST index on layer_parts finds candidate parts (&&);
--- only overlay layers have parts, and only their current versions count: matching
--- (layer, version) against a small array keeps the planner on "areas outer, index inner" (a join
--- with `layers` there made it run the whole index search once per layer). A part that covers
--- the whole area, or lies wholly inside it, skips ST_Intersection. Parts of one feature never
--- overlap; features of one layer may, hence the union where a group has several pieces.
--- Permits are split by purpose: only conversion to agricultural land is EUDR deforestation.
+-- Overlap of a batch of felling areas with the current version of every vector layer of an
+-- overlay role (:roles, registry.OVERLAY_ROLES). Set-based: for each area the GiST index on
+-- layer_parts finds candidate parts (&&); only overlay layers have parts, and only their current
+-- versions count: matching (layer, version) against a small array keeps the planner on "areas
+-- outer, index inner" (a join with `layers` there made it run the whole index search once per
+-- layer). A part that covers the whole area, or lies wholly inside it, skips ST_Intersection.
+-- Parts of one feature never overlap; features of one layer may, hence the union where a group
+-- has several pieces. Permits are split by purpose: only conversion to agricultural land is
+-- EUDR deforestation.
 WITH a AS (
     SELECT fa.id, fa.geom
     FROM felling_areas fa
     WHERE fa.id = ANY(CAST(:area_ids AS uuid[]))
 ), l AS MATERIALIZED (
     SELECT id, current_version, role FROM layers
-    WHERE kind = 'vector' AND role IN ('agriculture', 'deforestation_permit', 'protected_area')
+    WHERE kind = 'vector' AND role = ANY(CAST(:roles AS text[]))
 ), cand AS MATERIALIZED (
     SELECT a.id AS area_id, p.layer_id, p.feature_id,
            CASE WHEN ST_Covers(p.geom, a.geom) THEN a.geom
