@@ -246,7 +246,8 @@ def main(argv: list[str]) -> int:
         _say(f"exactness: {results['exactness']}")
     results["load_average_at_end"] = os.getloadavg()
     print(json.dumps(results, indent=2, default=str))
-    (HERE / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    if args.scale == 1.0 and args.areas == 15_000:  # a quick try does not replace the record
+        (HERE / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     return 0
 
 
