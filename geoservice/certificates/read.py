@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import string
-import uuid
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -15,6 +14,7 @@ from sqlalchemy import Connection, text
 from geoservice.accounts.principal import Principal
 from geoservice.certificates.rules import volume_check
 from geoservice.errors import NotFound
+from geoservice.ids import canonical
 from geoservice.spatial.crs import LKS92, WGS84, crs_name
 
 _CERT_SQL = """
@@ -37,10 +37,10 @@ def not_found(cert_id: str) -> NotFound:
 
 def parse_id(cert_id: str) -> str:
     """The id as a canonical UUID string; anything else is simply not found."""
-    try:
-        return str(uuid.UUID(cert_id))
-    except (ValueError, AttributeError):
-        raise not_found(cert_id) from None
+    canonical_id = canonical(cert_id)
+    if canonical_id is None:
+        raise not_found(cert_id)
+    return canonical_id
 
 
 def visible_row(

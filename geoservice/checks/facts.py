@@ -34,10 +34,10 @@ def add_vector_facts(conn: Connection, batch: list[AreaFacts], layers: list[Curr
         return
     by_id = {a.id: a for a in batch}
     ids = list(by_id)
-    layer_ids = [lay.id for lay in layers if lay.kind == "vector" and lay.role in OVERLAY_ROLES]
     # The SQL picks the current overlay layers itself (matched against an array: see its header).
+    overlay = any(lay.kind == "vector" and lay.role in OVERLAY_ROLES for lay in layers)
     rows = conn.execute(text(load("overlaps.sql")),
-                        {"area_ids": ids, "roles": list(OVERLAY_ROLES)}).all() if layer_ids else []
+                        {"area_ids": ids, "roles": list(OVERLAY_ROLES)}).all() if overlay else []
     geoms = shapely.from_wkb([bytes(r.wkb) for r in rows]) if rows else []
     for r, g in zip(rows, geoms, strict=True):
         by_id[r.area_id].overlaps.append(Overlap(

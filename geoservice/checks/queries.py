@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from geoservice.accounts.principal import Principal
+from geoservice.certificates import read
 from geoservice.errors import NotFound
 from geoservice.ids import canonical
 
@@ -48,14 +49,7 @@ def as_json(row: Any) -> dict[str, Any]:
 
 def visible_certificate(conn: Connection, principal: Principal, certificate_id: str) -> None:
     """404 for a certificate that does not exist or belongs to another tenant."""
-    where, params = principal.org_filter("c.organisation_id")
-    cid = canonical(certificate_id)
-    found = cid and conn.execute(text(
-        f"SELECT 1 FROM certificates c WHERE c.id = CAST(:id AS uuid) AND {where}"),
-        {"id": cid, **params}).first()
-    if not found:
-        raise NotFound(f"Certificate {certificate_id} was not found.",
-                       code="certificate_not_found")
+    read.visible_row(conn, principal, certificate_id)
 
 
 def of_certificate(

@@ -10,9 +10,8 @@ import shapely
 from sqlalchemy import Connection, text
 
 from geoservice.accounts.principal import Principal
+from geoservice.certificates import read
 from geoservice.checks import queries, report_map
-from geoservice.errors import NotFound
-from geoservice.ids import canonical
 
 _FEATURES = text("""
 SELECT l.role, l.title, v.version, ST_AsBinary(f.geom) AS wkb
@@ -28,15 +27,14 @@ LIMIT 2000
 
 def gather(conn: Connection, principal: Principal, certificate_id: str) -> dict[str, Any]:
     where, params = principal.org_filter("c.organisation_id")
-    cid = canonical(certificate_id)
-    cert = cid and conn.execute(text(
+    cert = conn.execute(text(
         "SELECT c.id::text AS id, c.ca_number, c.issued_on, c.valid_until, c.felling_from, "
         "c.felling_to, c.place, c.verdict, c.checked_at, c.version, o.name AS organisation, "
         "o.reg_no FROM certificates c JOIN organisations o ON o.id = c.organisation_id "
-        f"WHERE c.id = CAST(:id AS uuid) AND {where}"), {"id": cid, **params}).first()
-    if not cert:
-        raise NotFound(f"Certificate {certificate_id} was not found.",
-                       code="certificate_not_found")
+        f"WHERE c.id = CAST(:id AS uuid) AND {where}"),
+        {"id": read.parse_id(certificate_id), **params}).first()
+    if cert is None:
+        raise read.not_found(certificate_id)
     areas = conn.execute(text(
         "SELECT id::text AS id, cirsma, cadastral_designation, quarter, compartment, "
         "felling_type, area_ha, verdict, ST_AsBinary(geom) AS wkb FROM felling_areas "
