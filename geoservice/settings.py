@@ -142,6 +142,21 @@ class CheckSettings(BaseSettings):
     )
 
 
+class FetchSettings(BaseSettings):
+    """Fetching land-use layers from their sources (``geoservice layers fetch``)."""
+
+    model_config = _config("GEOSERVICE_LAYERS_FETCH_")
+
+    timeout_seconds: float = Field(default=120.0, gt=0,
+                                   description="HTTP timeout per request to a layer source.")
+    retries: int = Field(default=5, ge=0, le=20,
+                         description="Retries of a page on timeouts, 5xx and truncated answers.")
+    backoff_seconds: float = Field(default=2.0, ge=0, description="Wait before the first "
+                                   "retry; doubles with each further retry.")
+    sources_file: str = Field(default=str(ROOT / "layers" / "sources.toml"),
+                              description="The named national layer sources.")
+
+
 class Settings(BaseSettings):
     """All settings of one process."""
 
@@ -152,6 +167,7 @@ class Settings(BaseSettings):
     traces: TracesSettings = Field(default_factory=TracesSettings)
     vmd: VmdSettings = Field(default_factory=VmdSettings)
     check: CheckSettings = Field(default_factory=CheckSettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

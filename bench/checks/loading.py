@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 
 from geoservice.accounts import store as accounts
 from geoservice.layers import registry, vector
+from geoservice.layers.gml import fingerprint
 
 Array = np.ndarray[Any, Any]
 
@@ -25,7 +26,8 @@ def _rows(chunks: Iterable[Array], prefix: str) -> Iterator[vector.Row]:
         multi = shapely.set_srid(shapely.multipolygons(np.asarray(geoms).reshape(-1, 1)), 3059)
         for wkb in shapely.to_wkb(multi, include_srid=True):
             n += 1
-            yield f"{prefix}{n}", json.dumps({"id": n}), bytes(wkb)
+            attrs = json.dumps({"id": n})
+            yield f"{prefix}{n}", attrs, bytes(wkb), fingerprint(bytes(wkb), attrs)
 
 
 def vector_layer(

@@ -1,19 +1,21 @@
 """Re-check when the inputs of a verdict change: a certificate's geometry or a layer.
 
 A changed certificate is re-checked at once, in the same transaction. A replaced layer
-re-checks the certificates whose areas meet the layer's extent at once when there are at most
-``RECHECK_NOW_LIMIT`` of them; a bigger batch would hold the import's transaction too long, so
-those certificates go into ``check_queue`` (``submittable`` refuses them meanwhile) and
-``geoservice check --queued`` (or ``--all``) checks them.
+re-checks the certificates whose areas meet what the version changed (``recheck``) at once when
+there are at most ``RECHECK_NOW_LIMIT`` of them; a bigger batch would hold the import's
+transaction too long, so those certificates go into ``check_queue`` (``submittable`` refuses
+them meanwhile), and ``geoservice layers fetch`` (right after its commit), ``layers recheck`` or
+``check --queued`` works through them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from geoservice import events
+from geoservice.checks import recheck
 from geoservice.checks.runner import check_certificates
 
 RECHECK_NOW_LIMIT = 200
@@ -23,22 +25,10 @@ def on_geometry_changed(conn: Connection, *, certificate_id: str, **_: Any) -> N
     check_certificates(conn, [str(certificate_id)])
 
 
-def on_layer_replaced(conn: Connection, *, layer_id: str, version: int, **_: Any) -> None:
-    ids = [r[0] for r in conn.execute(text(
-        "SELECT DISTINCT a.certificate_id::text FROM felling_areas a "
-        "JOIN layer_versions v ON v.layer_id = :layer AND v.version = :version "
-        "WHERE v.extent IS NULL OR a.geom && v.extent"),
-        {"layer": layer_id, "version": version})]
-    if not ids:
-        return
-    if len(ids) <= RECHECK_NOW_LIMIT:
-        check_certificates(conn, ids)
-        return
-    conn.execute(text(
-        "INSERT INTO check_queue (certificate_id, reason) "
-        "SELECT id, :reason FROM unnest(CAST(:ids AS uuid[])) AS id "
-        "ON CONFLICT (certificate_id) DO UPDATE SET reason = EXCLUDED.reason, queued_at = now()"),
-        {"ids": ids, "reason": f"layer {layer_id} v{version}"})
+def on_layer_replaced(conn: Connection, *, layer_id: str, version: int,
+                      previous: int | None = None, **_: Any) -> None:
+    """Re-check what the new version changed (``recheck``): now when small, else queued."""
+    recheck.start(conn, layer_id, version, previous, now_limit=RECHECK_NOW_LIMIT)
 
 
 events.subscribe(events.CERTIFICATE_GEOMETRY_CHANGED, on_geometry_changed)

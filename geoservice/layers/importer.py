@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 
 import shapely
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from geoservice import events
 from geoservice.errors import ValidationFailed
-from geoservice.layers import raster, registry, vector
+from geoservice.layers import harvest, raster, registry, vector
 from geoservice.layers.vector import Progress
 
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt")
@@ -89,13 +89,22 @@ def import_layer(
                 if stats.features == 0:
                     raise ValidationFailed(f"{path.name} has no usable polygons after repair.",
                                            code="layer_empty")
+            previous = conn.execute(text("SELECT current_version FROM layers WHERE id = :id"),
+                                    {"id": layer_id}).scalar_one()
             box = (shapely.to_wkb(shapely.box(*extent)) if extent is not None
                    else stored.extent_wkb if stored
                    else vector.extent_wkb(conn, layer_id, version))
             registry.finish_version(conn, layer_id, version,
                                     feature_count=stats.features if data else 1,
                                     extent_wkb=box)
-            events.emit(events.LAYER_REPLACED, conn, layer_id=layer_id, version=version)
+            if data is not None:
+                conn.execute(text(
+                    "UPDATE layer_versions SET content_hash = :h WHERE layer_id = :id "
+                    "AND version = :v"),
+                    {"h": harvest.content_hash(conn, layer_id, version), "id": layer_id,
+                     "v": version})
+            events.emit(events.LAYER_REPLACED, conn, layer_id=layer_id, version=version,
+                        previous=previous)
         except BaseException:
             if stored is not None:
                 stored.path.unlink(missing_ok=True)

@@ -121,14 +121,14 @@ def _free_id(conn: Connection, wanted: str) -> str:
 def add_version(
     conn: Connection, layer_id: str, version: int, *, reference_date: date | None,
     source_crs: str | None, source_path: str, checksum: str, imported_by: str | None,
-    raster_path: str | None = None,
+    raster_path: str | None = None, state: str = "ready",
 ) -> None:
     conn.execute(
         text("INSERT INTO layer_versions (layer_id, version, reference_date, source_crs, "
-             "source_path, raster_path, checksum, imported_by) VALUES (:id, :v, :d, :crs, "
-             ":src, :raster, :sum, :by)"),
+             "source_path, raster_path, checksum, imported_by, state) VALUES (:id, :v, :d, "
+             ":crs, :src, :raster, :sum, :by, :state)"),
         {"id": layer_id, "v": version, "d": reference_date, "crs": source_crs, "src": source_path,
-         "raster": raster_path, "sum": checksum, "by": imported_by},
+         "raster": raster_path, "sum": checksum, "by": imported_by, "state": state},
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from pyproj.exceptions import CRSError
 from sqlalchemy import Connection, text
 
 from geoservice.errors import ValidationFailed
+from geoservice.layers.gml import attrs_json, fingerprint
 from geoservice.layers.registry import OVERLAY_ROLES
 from geoservice.layers.sql import load
 
@@ -25,7 +25,8 @@ CHUNK = 20_000
 # Parts of at most this many vertices keep ST_Intersects and ST_Intersection cheap.
 SUBDIVIDE_VERTICES = 128
 Progress = Callable[[Iterable[Any]], Iterable[Any]]
-Row = tuple[str | None, str, bytes]
+# (source id, attributes as JSON, EWKB MultiPolygon in EPSG:3059, fingerprint)
+Row = tuple[str | None, str, bytes, bytes]
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def read(path: Path) -> VectorFile:
     ids = [None if id_column is None else str(v) for v in
            (frame[id_column] if id_column else [None] * len(frame))]
     rows = frame[attrs].to_dict("records")
-    return VectorFile(crs.to_string(), keep, ids, [json.dumps(r, default=str) for r in rows],
+    return VectorFile(crs.to_string(), keep, ids, [attrs_json(r) for r in rows],
                       int((~polygonal).sum()))
 
 
@@ -99,7 +100,7 @@ def _crs(path: Path, value: str | None) -> CRS:
 
 
 def rows(data: VectorFile) -> Iterator[Row]:
-    """(source_id, attrs JSON, EWKB MultiPolygon with SRID 3059) per feature."""
+    """(source_id, attrs JSON, EWKB MultiPolygon with SRID 3059, fingerprint) per feature."""
     geoms = data.geometries
     single = shapely.get_type_id(geoms) == 3
     multi = geoms.copy()
@@ -107,7 +108,7 @@ def rows(data: VectorFile) -> Iterator[Row]:
     multi = shapely.set_srid(multi, 3059)
     wkbs = shapely.to_wkb(multi, include_srid=True)
     for sid, attrs, wkb in zip(data.source_ids, data.attributes, wkbs, strict=True):
-        yield sid, attrs, bytes(wkb)
+        yield sid, attrs, bytes(wkb), fingerprint(bytes(wkb), attrs)
 
 
 def copy_features(
@@ -118,11 +119,11 @@ def copy_features(
     raw = conn.connection.driver_connection
     cursor = raw.cursor()  # type: ignore[union-attr]
     count = 0
-    with cursor.copy("COPY layer_features (layer_id, version, source_id, attrs, geom) "
-                     "FROM STDIN (FORMAT BINARY)") as copy:
-        copy.set_types(["text", "int4", "text", "jsonb", "bytea"])
-        for sid, attrs, wkb in progress(features):
-            copy.write_row((layer_id, version, sid, Jsonb(attrs, dumps=_as_is), wkb))
+    with cursor.copy("COPY layer_features (layer_id, version, source_id, attrs, geom, "
+                     "fingerprint) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["text", "int4", "text", "jsonb", "bytea", "bytea"])
+        for sid, attrs, wkb, digest in progress(features):
+            copy.write_row((layer_id, version, sid, Jsonb(attrs, dumps=_as_is), wkb, digest))
             count += 1
     return count
 
