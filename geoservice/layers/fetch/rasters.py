@@ -39,12 +39,12 @@ TARGET = CRS.from_epsg(3059)
 STRIP_ROWS = 512
 Bounds = tuple[float, float, float, float]
 Progress = Callable[[Iterable[Any]], Iterable[Any]]
-GDAL_HTTP = {
+GDAL_HTTP: dict[str, str | int | bool] = {
     "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",  # no directory listing of the server
     "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".tif,.tiff,.vrt",
-    "GDAL_HTTP_MAX_RETRY": "5", "GDAL_HTTP_RETRY_DELAY": "2",
-    "GDAL_HTTP_MERGE_CONSECUTIVE_RANGES": "YES", "GDAL_HTTP_MULTIPLEX": "YES",
-    "VSI_CACHE": "TRUE", "VSI_CACHE_SIZE": str(64 << 20), "GDAL_CACHEMAX": "512",
+    "GDAL_HTTP_MAX_RETRY": 5, "GDAL_HTTP_RETRY_DELAY": 2,
+    "GDAL_HTTP_MERGE_CONSECUTIVE_RANGES": True, "GDAL_HTTP_MULTIPLEX": True,
+    "VSI_CACHE": True, "VSI_CACHE_SIZE": 64 << 20, "GDAL_CACHEMAX": 512,
 }
 
 
