@@ -68,7 +68,7 @@ def import_layer(
     if path.is_file() and path.stat().st_size == 0:
         raise ValidationFailed(f"{path.name} is empty.", code="layer_empty")
     digest = checksum(path) if path.is_file() else ""
-    data = vector.read(path) if meta.kind == "vector" else None
+    data = vector.stream(path) if meta.kind == "vector" else None
     if meta.kind == "raster":
         raster.validate(path, nodata)
     stored: raster.StoredRaster | None = None
@@ -84,7 +84,12 @@ def import_layer(
                 raster_path=str(stored.path.resolve()) if stored else None)
             stats = vector.VectorStats(0, 0, 0, 0)
             if data is not None:
-                vector.copy_features(conn, layer_id, version, vector.rows(data), progress)
+                for chunk in progress(data.chunks()):
+                    vector.copy_features(conn, layer_id, version, harvest.rows(chunk))
+                if data.kept == 0:
+                    raise ValidationFailed(
+                        f"{path.name} has no polygons; land-use layers are areas.",
+                        code="layer_not_polygons")
                 stats = vector.finalize(conn, layer_id, version)
                 if stats.features == 0:
                     raise ValidationFailed(f"{path.name} has no usable polygons after repair.",

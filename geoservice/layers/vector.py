@@ -11,33 +11,23 @@ import numpy as np
 import pyogrio
 import shapely
 from psycopg.types.json import Jsonb
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from sqlalchemy import Connection, text
 
 from geoservice.errors import ValidationFailed
-from geoservice.layers.gml import attrs_json, fingerprint
+from geoservice.layers.gml import Feature
 from geoservice.layers.registry import OVERLAY_ROLES
 from geoservice.layers.sql import load
 
 TARGET_CRS = CRS.from_epsg(3059)
 CHUNK = 20_000
+ID_COLUMNS = ("id", "ID", "BLOCK_NUMBER", "PARCEL_ID", "permit_no", "code", "SITECODE")
 # Parts of at most this many vertices keep ST_Intersects and ST_Intersection cheap.
 SUBDIVIDE_VERTICES = 128
 Progress = Callable[[Iterable[Any]], Iterable[Any]]
 # (source id, attributes as JSON, EWKB MultiPolygon in EPSG:3059, fingerprint)
 Row = tuple[str | None, str, bytes, bytes]
-
-
-@dataclass(frozen=True)
-class VectorFile:
-    """A vector file read and reprojected, ready to be written."""
-
-    source_crs: str
-    geometries: np.ndarray[Any, Any]
-    source_ids: list[str | None]
-    attributes: list[str]
-    dropped: int
 
 
 @dataclass(frozen=True)
@@ -48,39 +38,73 @@ class VectorStats:
     parts: int
 
 
-def read(path: Path) -> VectorFile:
-    """Read polygons from ``path``; a clear ValidationFailed for anything unusable."""
+@dataclass
+class VectorStream:
+    """An OGR layer read in chunks of ``CHUNK`` features: never held in memory whole."""
+
+    path: Path
+    layer: str | None
+    source_crs: str
+    total: int
+    id_column: str | None
+    transformer: Transformer | None
+    kept: int = 0
+    dropped: int = 0  # features that are not polygons (points, lines, empty)
+
+    def _reproject(self, xy: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        assert self.transformer is not None
+        x, y = self.transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    def chunks(self) -> Iterator[list[Feature]]:
+        for start in range(0, self.total, CHUNK):
+            try:
+                frame = pyogrio.read_dataframe(self.path, layer=self.layer, skip_features=start,
+                                               max_features=CHUNK)
+            except Exception as exc:  # pyogrio raises several DataSourceError flavours
+                raise ValidationFailed(f"{self.path.name} is corrupt or unreadable: {exc}",
+                                       code="layer_unreadable") from exc
+            geoms = np.asarray(frame.geometry.values, dtype=object)
+            if self.transformer is not None:
+                geoms = shapely.transform(geoms, self._reproject)
+            keep = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
+            records = frame.drop(columns=frame.geometry.name).to_dict("records")
+            chunk = [Feature(None if self.id_column is None else str(rec.get(self.id_column)),
+                             {k: _plain(v) for k, v in rec.items()}, geom)
+                     for rec, geom, ok in zip(records, geoms, keep, strict=True) if ok]
+            self.kept += len(chunk)
+            self.dropped += len(records) - len(chunk)
+            yield chunk
+
+
+def stream(path: Path, layer: str | None = None) -> VectorStream:
+    """Open ``path`` for chunked reading; a clear ValidationFailed for anything unusable."""
     try:
-        info = pyogrio.read_info(path)
+        info = pyogrio.read_info(path, layer=layer)
     except Exception as exc:  # pyogrio raises several DataSourceError flavours
         raise ValidationFailed(
             f"{path.name} cannot be read as a vector file: {exc}", code="layer_unreadable"
         ) from exc
     crs = _crs(path, info.get("crs"))
-    try:
-        frame = pyogrio.read_dataframe(path)
-    except Exception as exc:
-        raise ValidationFailed(f"{path.name} is corrupt or unreadable: {exc}",
-                               code="layer_unreadable") from exc
-    if len(frame) == 0:
+    total = int(info.get("features") or 0)
+    if total <= 0:
         raise ValidationFailed(f"{path.name} has no features.", code="layer_empty")
-    geoms = np.asarray(frame.geometry.values, dtype=object)
-    if not crs.equals(TARGET_CRS):
-        geoms = np.asarray(frame.geometry.to_crs(TARGET_CRS).values, dtype=object)
-    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
-    if not polygonal.any():
-        raise ValidationFailed(
-            f"{path.name} has no polygons; land-use layers are areas.", code="layer_not_polygons")
-    frame = frame.loc[polygonal]
-    keep = geoms[polygonal]
-    attrs = [c for c in frame.columns if c != frame.geometry.name]
-    id_column = next((c for c in ("id", "ID", "BLOCK_NUMBER", "PARCEL_ID", "permit_no", "code")
-                      if c in attrs), None)
-    ids = [None if id_column is None else str(v) for v in
-           (frame[id_column] if id_column else [None] * len(frame))]
-    rows = frame[attrs].to_dict("records")
-    return VectorFile(crs.to_string(), keep, ids, [attrs_json(r) for r in rows],
-                      int((~polygonal).sum()))
+    fields = list(info.get("fields", []))
+    id_column = next((c for c in ID_COLUMNS if c in fields), None)
+    transformer = None if crs.equals(TARGET_CRS) else Transformer.from_crs(
+        crs, TARGET_CRS, always_xy=True)
+    return VectorStream(path, layer, crs.to_string(), total, id_column, transformer)
+
+
+def _plain(value: Any) -> Any:
+    """An attribute value as JSON can hold it (numpy scalars, NaN, dates)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 def _crs(path: Path, value: str | None) -> CRS:
@@ -97,18 +121,6 @@ def _crs(path: Path, value: str | None) -> CRS:
         raise ValidationFailed(f"{path.name} has a CRS that cannot be transformed ({value}).",
                                code="layer_crs_unknown")
     return crs
-
-
-def rows(data: VectorFile) -> Iterator[Row]:
-    """(source_id, attrs JSON, EWKB MultiPolygon with SRID 3059, fingerprint) per feature."""
-    geoms = data.geometries
-    single = shapely.get_type_id(geoms) == 3
-    multi = geoms.copy()
-    multi[single] = shapely.multipolygons(geoms[single].reshape(-1, 1)) if single.any() else []
-    multi = shapely.set_srid(multi, 3059)
-    wkbs = shapely.to_wkb(multi, include_srid=True)
-    for sid, attrs, wkb in zip(data.source_ids, data.attributes, wkbs, strict=True):
-        yield sid, attrs, bytes(wkb), fingerprint(bytes(wkb), attrs)
 
 
 def copy_features(

@@ -10,26 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pyogrio
 import requests
-import shapely
-from pyproj import CRS, Transformer
 from sqlalchemy import Engine, text
 
 from geoservice.errors import ValidationFailed
-from geoservice.layers import harvest
+from geoservice.layers import harvest, vector
 from geoservice.layers.fetch.http import Client, FetchFailed, validators
-from geoservice.layers.gml import Feature
-from geoservice.layers.vector import TARGET_CRS
-
-CHUNK = 20_000
-ID_COLUMNS = ("id", "ID", "BLOCK_NUMBER", "PARCEL_ID", "permit_no", "code", "SITECODE")
 
 
 @dataclass(frozen=True)
@@ -82,49 +72,6 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def batches(path: Path, layer: str | None = None) -> tuple[str, int, Iterator[list[Feature]]]:
-    """(source CRS, feature count, chunks of polygon features in EPSG:3059) of one OGR layer."""
-    try:
-        info = pyogrio.read_info(path, layer=layer)
-    except Exception as exc:  # pyogrio raises several DataSourceError flavours
-        raise ValidationFailed(f"{path.name} cannot be read as a vector file: {exc}",
-                               code="layer_unreadable") from exc
-    if not info.get("crs"):
-        raise ValidationFailed(f"{path.name} has no coordinate reference system; add a .prj "
-                               "or reproject it to EPSG:3059 first.", code="layer_crs_missing")
-    crs = CRS.from_user_input(info["crs"])
-    total = int(info.get("features") or 0)
-    if total == 0:
-        raise ValidationFailed(f"{path.name} has no features.", code="layer_empty")
-    fields = list(info.get("fields", []))
-    id_column = next((c for c in ID_COLUMNS if c in fields), None)
-    transformer = None if crs.equals(TARGET_CRS) else Transformer.from_crs(
-        crs, TARGET_CRS, always_xy=True)
-
-    def chunks() -> Iterator[list[Feature]]:
-        for start in range(0, total, CHUNK):
-            frame = pyogrio.read_dataframe(path, layer=layer, skip_features=start,
-                                           max_features=CHUNK)
-            geoms = np.asarray(frame.geometry.values, dtype=object)
-            if transformer is not None:
-                geoms = shapely.transform(geoms, lambda xy: np.column_stack(
-                    transformer.transform(xy[:, 0], xy[:, 1])))
-            keep = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
-            records = frame.drop(columns=frame.geometry.name).to_dict("records")
-            yield [Feature(None if id_column is None else str(rec.get(id_column)),
-                           {k: _plain(v) for k, v in rec.items()}, geom)
-                   for rec, geom, ok in zip(records, geoms, keep, strict=True) if ok]
-    return crs.to_string(), total, chunks()
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if value is None or isinstance(value, str | int | float | bool):
-        return None if isinstance(value, float) and value != value else value
-    return str(value)
-
-
 def fetch(engine: Engine, client: Client, source: str, target: harvest.Target, *,
           store_dir: Path, layer: str | None = None) -> harvest.Outcome:
     started = harvest.now()
@@ -162,7 +109,7 @@ def _fetch(engine: Engine, client: Client, source: str, target: harvest.Target,
     if known is not None and known.checksum == digest:
         return harvest.Outcome(known.id, None, known.current_version, int(known.feature_count),
                                unchanged=True)
-    _, _, chunks = batches(path, layer)
+    chunks = vector.stream(path, layer).chunks()
     resume = harvest.begin(engine, target)
     if resume.pages:  # a file is read again whole: drop what an earlier attempt wrote
         harvest.discard(engine, resume)
