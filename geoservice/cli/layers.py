@@ -66,10 +66,12 @@ def _list(args: argparse.Namespace) -> int:
         current = next((v for v in layer["versions"]
                         if v["version"] == layer["current_version"]), None)
         count = current["feature_count"] if current else 0
+        pending = [v for v in layer["versions"] if v["state"] == "harvesting"]
+        note = f"  (v{pending[0]['version']} harvesting: resumable)" if pending else ""
         ref = current["reference_date"] if current else None
         print(f"{layer['id']:28} {layer['role']:21} {layer['kind']:6} "
               f"v{layer['current_version']} ({len(layer['versions'])} versions) "
-              f"{count:>9} features  ref {ref}  {layer['title']}")
+              f"{count:>9} features  ref {ref}  {layer['title']}{note}")
     return 0
 
 

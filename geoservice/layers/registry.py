@@ -172,7 +172,9 @@ def list_layers(conn: Connection) -> list[dict[str, Any]]:
         "FROM layers ORDER BY role, id")).mappings()]
     versions = conn.execute(text(
         "SELECT layer_id, version, reference_date, source_crs, source_path, raster_path, "
-        "feature_count, checksum, imported_at, imported_by, "
+        "feature_count, checksum, imported_at, imported_by, state, source_url, fetched_at, "
+        "content_hash, http_etag, http_last_modified, raster_width, raster_height, "
+        "coverage_source, "
         "CASE WHEN extent IS NULL THEN NULL ELSE "
         "ARRAY[ST_XMin(extent), ST_YMin(extent), ST_XMax(extent), ST_YMax(extent)] END AS bbox "
         "FROM layer_versions ORDER BY layer_id, version DESC")).mappings()

@@ -26,6 +26,14 @@ class LayerVersionOut(BaseModel):
     imported_at: str
     imported_by: str | None
     bbox: list[float] | None
+    state: str
+    source_url: str | None
+    fetched_at: str | None
+    content_hash: str | None
+    http_etag: str | None
+    http_last_modified: str | None
+    raster_size: list[int] | None
+    coverage_source: str | None
 
 
 class LayerOut(BaseModel):
@@ -50,7 +58,13 @@ def _public(layer: dict[str, Any]) -> dict[str, Any]:
         "reference_date": v["reference_date"].isoformat() if v["reference_date"] else None,
         "source_crs": v["source_crs"], "feature_count": v["feature_count"],
         "checksum": v["checksum"], "imported_at": v["imported_at"].isoformat(),
-        "imported_by": v["imported_by"], "bbox": v["bbox"],
+        "imported_by": v["imported_by"], "bbox": v["bbox"], "state": v["state"],
+        "source_url": v["source_url"],
+        "fetched_at": v["fetched_at"].isoformat() if v["fetched_at"] else None,
+        "content_hash": v["content_hash"], "http_etag": v["http_etag"],
+        "http_last_modified": v["http_last_modified"],
+        "raster_size": [v["raster_width"], v["raster_height"]] if v["raster_width"] else None,
+        "coverage_source": v["coverage_source"],
     } for v in layer["versions"]]
     return {k: layer[k] for k in ("id", "title", "role", "kind", "source", "licence", "rules",
                                   "current_version")} | {"versions": versions}
