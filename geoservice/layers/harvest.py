@@ -12,10 +12,12 @@ transaction, which also starts the re-check of what it changed (``events.LAYER_R
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import queue
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import shapely
@@ -25,6 +27,8 @@ from geoservice import events
 from geoservice.errors import ValidationFailed
 from geoservice.layers import registry, vector
 from geoservice.layers.gml import Feature, attrs_json, fingerprint
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -142,10 +146,13 @@ def rows(features: Sequence[Feature]) -> list[vector.Row]:
 
 
 def write_page(engine: Engine, resume: Resume, features: Sequence[Feature], *,
-               next_index: int, next_url: str | None, number_matched: int | None) -> None:
-    """One page and the position after it, in one transaction."""
+               next_index: int, next_url: str | None, number_matched: int | None,
+               rows: list[vector.Row] | None = None) -> None:
+    """One page (``rows`` of it when already encoded) and the position after it, in one
+    transaction."""
+    encoded = rows if rows is not None else _rows(features)
     with engine.begin() as conn:
-        vector.copy_features(conn, resume.layer_id, resume.version, rows(features))
+        vector.copy_features(conn, resume.layer_id, resume.version, encoded)
         conn.execute(text(
             "UPDATE layer_harvests SET next_index = :i, next_url = :u, pages = pages + 1, "
             "features = features + :n, number_matched = :m, updated_at = now() "
@@ -156,6 +163,49 @@ def write_page(engine: Engine, resume: Resume, features: Sequence[Feature], *,
     resume.pages += 1
     resume.features += len(features)
     resume.number_matched = number_matched
+
+
+_rows = rows
+
+
+def prefetch(items: Iterable[T], depth: int = 2) -> Iterator[T]:
+    """``items`` produced in a thread, up to ``depth`` ahead: parsing one page (Python) overlaps
+    writing the previous one (PostgreSQL, the other core). Exceptions reach the consumer."""
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        box.put(("item", item), timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(("done", None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put(("error", exc))
+
+    worker = threading.Thread(target=produce, name="harvest-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = box.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                box.get_nowait()
+            except queue.Empty:
+                worker.join(timeout=0.1)
 
 
 def content_hash(conn: Connection, layer_id: str, version: int) -> str:

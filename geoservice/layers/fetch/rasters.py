@@ -44,7 +44,10 @@ GDAL_HTTP: dict[str, str | int | bool] = {
     "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".tif,.tiff,.vrt",
     "GDAL_HTTP_MAX_RETRY": 5, "GDAL_HTTP_RETRY_DELAY": 2,
     "GDAL_HTTP_MERGE_CONSECUTIVE_RANGES": True, "GDAL_HTTP_MULTIPLEX": True,
-    "VSI_CACHE": True, "VSI_CACHE_SIZE": 64 << 20, "GDAL_CACHEMAX": 512,
+    # vsicurl keeps what it downloaded (a strip's source blocks serve the next strip too);
+    # the block cache is bounded so that a national clip stays well under 2 GiB.
+    "CPL_VSIL_CURL_CACHE_SIZE": 256 << 20, "VSI_CACHE": True, "VSI_CACHE_SIZE": 64 << 20,
+    "GDAL_CACHEMAX": 256,
 }
 
 
@@ -181,9 +184,10 @@ def _fetch(engine: Engine, client: Client, url: str, target: harvest.Target, sto
                     for row in progress(strips):
                         window = Window(0, row, width, min(STRIP_ROWS, height - row))
                         dst.write(vrt.read(1, window=window), 1, window=window)
-        rasterio.shutil.copy(partial, final_tmp, driver="COG", compress="DEFLATE",
-                             blocksize=512, overview_resampling="nearest", bigtiff="IF_SAFER",
-                             num_threads="ALL_CPUS")
+        with rasterio.Env(GDAL_CACHEMAX=256):  # the default is 5 % of the machine's memory
+            rasterio.shutil.copy(partial, final_tmp, driver="COG", compress="DEFLATE",
+                                 blocksize=512, overview_resampling="nearest",
+                                 bigtiff="IF_SAFER", num_threads="ALL_CPUS")
         partial.unlink(missing_ok=True)
         digest = _sha256(final_tmp)
         if current is not None and current.content_hash == digest:

@@ -10,6 +10,7 @@ dropped and the message says so.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,46 +79,70 @@ def run(engine: Engine, client: Client, source: WfsSource, target: harvest.Targe
     return outcome
 
 
+@dataclass(frozen=True)
+class _Fetched:
+    index: int
+    members: int
+    page: gml.Page
+    rows: list[Any]
+
+
+def _pages(client: Client, source: WfsSource, start: int, pages: int,
+           total: int | None) -> Iterator[_Fetched]:
+    """Fetch and parse pages in order until a short or empty page (or the known total)."""
+    page_size, index, number, first = source.page_size, start, pages, True
+    while True:
+        number += 1
+        what = (f"{source.url} ({source.type_name}) page {number}, startIndex={index}, "
+                f"count={page_size}")
+        page = client.fetch(
+            source.url, {**_base(source), "startIndex": index, "count": page_size},
+            what=what, parse=lambda r: gml.parse(r.content, srs_name=source.srs_name,
+                                                  id_property=source.id_property))
+        if total is not None and page.number_matched is not None \
+                and page.number_matched != total:
+            raise FetchFailed(
+                f"{what}: the source changed while it was being harvested (numberMatched "
+                f"{total} → {page.number_matched}); the partial harvest was dropped, the "
+                "previous version stays current. Run the fetch again.",
+                code="layer_source_changed")
+        if total is None and page.number_matched is not None:
+            total = page.number_matched
+        members = page.members
+        if members == 0:
+            return
+        if first and members < page_size and (
+                page.next_url or (total is not None and index + members < total)):
+            page_size = members  # the server caps count: page at its size
+        first = False
+        page.number_matched = total
+        yield _Fetched(index, members, page, harvest.rows(page.features))
+        index += members
+        if members < page_size or (total is not None and index >= total):
+            return
+
+
 def _harvest(engine: Engine, client: Client, source: WfsSource, target: harvest.Target,
              resume: harvest.Resume, show_progress: bool | None) -> harvest.Outcome:
+    """Pages are fetched and parsed in a thread while the previous one is written."""
     total = resume.number_matched if resume.pages else _hits(client, source)
-    page_size = source.page_size
     bar = tqdm(total=total, initial=resume.features, unit=" features", desc=source.type_name,
                disable=show_progress is False or None, leave=False, smoothing=0.1)
-    first = True
-    with bar:
-        while True:
-            index = resume.next_index
-            number = resume.pages + 1
-            what = (f"{source.url} ({source.type_name}) page {number}, startIndex={index}, "
-                    f"count={page_size}")
-            page = client.fetch(
-                source.url, {**_base(source), "startIndex": index, "count": page_size},
-                what=what, parse=lambda r: gml.parse(r.content, srs_name=source.srs_name,
-                                                      id_property=source.id_property))
-            if total is not None and page.number_matched is not None \
-                    and page.number_matched != total:
-                harvest.discard(engine, resume)
-                raise FetchFailed(
-                    f"{what}: the source changed while it was being harvested (numberMatched "
-                    f"{total} → {page.number_matched}); the partial harvest was dropped, the "
-                    "previous version stays current. Run the fetch again.",
-                    code="layer_source_changed")
-            if total is None and page.number_matched is not None:
-                total = page.number_matched
-                bar.total = total
-            members = page.members
-            if members == 0:
-                break
-            if first and members < page_size and (
-                    page.next_url or (total is not None and index + members < total)):
-                page_size = members  # the server caps count: page at its size
-            first = False
-            harvest.write_page(engine, resume, page.features, next_index=index + members,
-                               next_url=page.next_url, number_matched=total)
-            bar.update(len(page.features))
-            if members < page_size or (total is not None and resume.next_index >= total):
-                break
+    try:
+        with bar:
+            for got in harvest.prefetch(_pages(client, source, resume.next_index, resume.pages,
+                                               total)):
+                if got.page.number_matched is not None and bar.total is None:
+                    bar.total = got.page.number_matched
+                harvest.write_page(engine, resume, got.page.features, rows=got.rows,
+                                   next_index=got.index + got.members,
+                                   next_url=got.page.next_url,
+                                   number_matched=got.page.number_matched)
+                bar.update(len(got.page.features))
+    except FetchFailed as exc:
+        if exc.code == "layer_source_changed":
+            harvest.discard(engine, resume)
+        raise
     return harvest.finish(engine, target, resume)
 
 
