@@ -73,6 +73,9 @@ class WebSettings(BaseSettings):
         default=False, description="Land-use layers readable without logging in (OGC, WFS, tiles)."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines: text, or json (one object per line, request id)."
+    )
 
 
 class TracesSettings(BaseSettings):

@@ -10,6 +10,7 @@ from types import FrameType
 
 from geoservice import events
 from geoservice.cli.common import engine, settings
+from geoservice.logs import configure_logging
 from geoservice.statements.connect import ClientPool, service_account
 from geoservice.statements.worker import Worker
 
@@ -29,8 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _run(args: argparse.Namespace) -> int:
     config = settings()
-    logging.basicConfig(level=config.web.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(config.web.log_level, config.web.log_format)
     events.load_handlers()
     eng = engine(pool_size=max(2, args.threads + 1))
     pool = ClientPool(config)

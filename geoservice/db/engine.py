@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -57,13 +58,18 @@ def libpq_environment(url: str | URL) -> dict[str, str]:
 
 
 def make_engine(settings: DatabaseSettings, **overrides: object) -> Engine:
-    """A pooled engine; connections are checked before use so a restarted database heals."""
+    """A pooled engine; connections are checked before use so a restarted database heals.
+
+    Connections are named ``geoservice-<pid>`` in ``pg_stat_activity``, so an operator sees
+    which process holds them (every server process has its own pool).
+    """
     options: dict[str, object] = {
         "pool_size": settings.pool_size,
         "max_overflow": settings.pool_size,
         "pool_pre_ping": True,
         "pool_recycle": 1800,
         "future": True,
+        "connect_args": {"application_name": f"geoservice-{os.getpid()}"},
     }
     options.update(overrides)
     return create_engine(database_url(settings), **options)

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from geoservice.errors import PayloadTooLarge
+from geoservice.logs import current_request_id
 
 access_log = logging.getLogger("geoservice.access")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -30,6 +31,7 @@ class RequestIdMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
+        token = current_request_id.set(rid)
         started = time.perf_counter()
         status = 500
 
@@ -43,10 +45,13 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
             access_log.info(
-                "%s %s %s %d %.1fms", rid, scope["method"], scope["path"], status,
-                (time.perf_counter() - started) * 1000,
+                "%s %s %s %d %.1fms", rid, scope["method"], scope["path"], status, elapsed_ms,
+                extra={"fields": {"method": scope["method"], "path": scope["path"],
+                                  "status": status, "duration_ms": round(elapsed_ms, 1)}},
             )
+            current_request_id.reset(token)
 
 
 class CatchAllMiddleware:
