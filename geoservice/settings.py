@@ -78,6 +78,27 @@ class WebSettings(BaseSettings):
     )
 
 
+class AuthSettings(BaseSettings):
+    """Limits on guessing: refused logins and token-less API requests, counted in PostgreSQL."""
+
+    model_config = _config("GEOSERVICE_AUTH_")
+
+    window_minutes: int = Field(
+        default=15, ge=1, le=1440, description="Window in which refused attempts are counted."
+    )
+    account_failures: int = Field(
+        default=10, ge=1, description="Wrong passwords for one account in the window before 429."
+    )
+    address_failures: int = Field(
+        default=50, ge=1, description="Wrong passwords from one address in the window before 429."
+    )
+    api_refusals: int = Field(
+        default=50, ge=1,
+        description="API requests refused for a missing or bad token from one address in the "
+        "window before 429.",
+    )
+
+
 class TracesSettings(BaseSettings):
     """EU TRACES (EUDR information system) V3 web services."""
 
@@ -152,6 +173,7 @@ class Settings(BaseSettings):
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     traces: TracesSettings = Field(default_factory=TracesSettings)
     vmd: VmdSettings = Field(default_factory=VmdSettings)
     check: CheckSettings = Field(default_factory=CheckSettings)
