@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 
 import uvicorn
 
 from geoservice.cli.common import settings
 from geoservice.errors import BadRequest
+from geoservice.metrics import MULTIPROC_ENV
+from geoservice.settings import ROOT
 
 APP_FACTORY = "geoservice.web.app:app_from_environment"
 
@@ -42,6 +45,12 @@ def _serve(args: argparse.Namespace) -> int:
         raise BadRequest(f"--workers must be 1 or more, not {workers}.")
     host = args.host or config.web.host
     port = args.port or config.web.port
+    if workers > 1 and not os.environ.get(MULTIPROC_ENV):
+        # Counters of every process in one folder, so /metrics adds them up whoever answers.
+        folder = ROOT / "var" / "metrics" / f"serve-{port}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        os.environ[MULTIPROC_ENV] = str(folder)
     print(f"serving on http://{host}:{port} with {workers} worker process(es)", flush=True)
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
                 log_level="warning", proxy_headers=True, server_header=False,

@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from geoservice import __version__, events
@@ -28,6 +28,7 @@ from geoservice.web import errors
 from geoservice.web.middleware import (
     BodyLimitMiddleware,
     CatchAllMiddleware,
+    MetricsMiddleware,
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -59,6 +60,20 @@ def _optional_route_modules() -> list[str]:
     folder = Path(__file__).parent / "routes"
     core = {"__init__", "docs", "health", "pages", "session"}
     return sorted(p.stem for p in folder.glob("*.py") if p.stem not in core)
+
+
+def route_templates(routes: list[BaseRoute], prefix: str = "") -> dict[object, str]:
+    """Endpoint → path template (``/api/v1/certificates/{id}``), the label of request metrics."""
+    found: dict[object, str] = {}
+    for route in routes:
+        if isinstance(route, Route):
+            found[route.endpoint] = prefix + route.path
+        elif isinstance(route, Mount):
+            inner = getattr(route.app, "routes", None)
+            if inner:
+                found.update(route_templates(list(inner), prefix + route.path))
+            found[route.app] = prefix + route.path + "/{path}"
+    return found
 
 
 def _secret_key(settings: Settings) -> str:
@@ -122,6 +137,7 @@ def create_app(settings: Settings) -> Starlette:
 
     middleware = [
         Middleware(RequestIdMiddleware),
+        Middleware(MetricsMiddleware, templates=route_templates(routes)),
         Middleware(CatchAllMiddleware),
         Middleware(SecurityHeadersMiddleware, csp=content_security_policy(settings)),
         Middleware(BodyLimitMiddleware, max_bytes=int(settings.web.max_body_mb * 1_000_000)),

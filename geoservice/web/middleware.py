@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request id and access log, security headers, request body limit."""
+"""Pure ASGI middleware: request id and access log, metrics, security headers, body limit."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from geoservice.errors import PayloadTooLarge
 from geoservice.logs import current_request_id
+from geoservice.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 access_log = logging.getLogger("geoservice.access")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -52,6 +53,35 @@ class RequestIdMiddleware:
                                   "status": status, "duration_ms": round(elapsed_ms, 1)}},
             )
             current_request_id.reset(token)
+
+
+class MetricsMiddleware:
+    """Counts requests and their latency by route template (not the raw path: bounded labels)."""
+
+    def __init__(self, app: ASGIApp, templates: dict[object, str]) -> None:
+        self.app = app
+        self.templates = templates
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            route = self.templates.get(scope.get("endpoint"), "unmatched")
+            labels = (route, scope["method"], str(status))
+            HTTP_REQUESTS.labels(*labels).inc()
+            HTTP_LATENCY.labels(*labels).observe(time.perf_counter() - started)
 
 
 class CatchAllMiddleware:
