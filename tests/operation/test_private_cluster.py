@@ -1,59 +1,20 @@
 """Private clusters coexist: each clone's cluster listens on its own socket in var/, TCP on request.
 
-Every "clone" here is a folder holding a copy of ``scripts/pg.sh``, which is exactly what the
-script knows of its checkout; the clusters are real PostgreSQL servers.
+Every "clone" here is a folder holding a copy of ``scripts/pg.sh`` (see conftest.py); the
+clusters are real PostgreSQL servers.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
 import socket
-import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
-import pytest
 from sqlalchemy import create_engine, text
 
 from geoservice.db.engine import libpq_environment
 from geoservice.settings import ROOT
-
-PG_SH = ROOT / "scripts" / "pg.sh"
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("GEOSERVICE_PG_") and k != "GEOSERVICE_DATABASE_URL"}
-    env["GEOSERVICE_PG_FSYNC"] = "off"
-    return env | extra
-
-
-def _pg(clone: Path, command: str, **env: str) -> str:
-    done = subprocess.run(["bash", str(clone / "scripts" / "pg.sh"), command],
-                          env=_env(**env), capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stderr + done.stdout
-    return done.stdout
-
-
-@pytest.fixture()
-def clones() -> Iterator[list[Path]]:
-    # Under var/ (not /tmp): short socket paths, and a folder the postgres user may enter.
-    base = ROOT / "var" / f"test-clones-{secrets.token_hex(3)}"
-    made = []
-    for name in ("a", "b"):
-        (base / name / "scripts").mkdir(parents=True)
-        shutil.copy(PG_SH, base / name / "scripts" / "pg.sh")
-        made.append(base / name)
-    try:
-        yield made
-    finally:
-        for clone in made:
-            subprocess.run(["bash", str(clone / "scripts" / "pg.sh"), "stop"], env=_env(),
-                           capture_output=True, timeout=120)
-        shutil.rmtree(base, ignore_errors=True)
+from tests.operation.conftest import Cluster
 
 
 def _free_port() -> int:
@@ -68,11 +29,16 @@ def _tcp_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_two_clones_run_their_clusters_at_once_on_the_same_port(clones: list[Path]) -> None:
-    port = _free_port()  # the same for both: only a socket file name when TCP is off
-    for clone in clones:
-        assert "socket" in _pg(clone, "start", GEOSERVICE_PG_PORT=str(port))
+def test_two_clones_run_their_clusters_at_once_on_the_same_port(
+        new_clusters: list[Cluster]) -> None:
+    # The port of the cluster serving this very test session: with TCP off it only names the
+    # socket file, so two more clusters on it run beside this one.
+    port = int(os.environ.get("GEOSERVICE_PG_PORT", "54329"))
+    for cluster in new_clusters:
+        assert "socket" in cluster.pg("start", GEOSERVICE_PG_PORT=str(port))
+    clones = [cluster.clone for cluster in new_clusters]
     assert not _tcp_open(port), "a socket-only cluster must not listen on TCP"
+    assert (ROOT / "var" / "pg" / "run" / f".s.PGSQL.{port}").exists()
     seen = []
     for clone in clones:
         url = (clone / "var" / "database_url").read_text().strip()
@@ -86,22 +52,24 @@ def test_two_clones_run_their_clusters_at_once_on_the_same_port(clones: list[Pat
         engine.dispose()
     assert seen[0] != seen[1]
     # Both are still up, each with only its own row.
-    for clone in clones:
-        assert "server is running" in _pg(clone, "status")
+    for cluster in new_clusters:
+        clone = cluster.clone
+        assert "server is running" in cluster.pg("status")
         url = (clone / "var" / "database_url").read_text().strip()
         with psycopg.connect(**_libpq_kwargs(url)) as conn:
             assert conn.execute("SELECT array_agg(clone) FROM mark").fetchone() == ([clone.name],)
 
 
-def test_tcp_only_when_asked_and_the_port_override_holds(clones: list[Path]) -> None:
-    clone = clones[0]
+def test_tcp_only_when_asked_and_the_port_override_holds(new_clusters: list[Cluster]) -> None:
+    cluster = new_clusters[0]
     port = _free_port()
-    _pg(clone, "start", GEOSERVICE_PG_PORT=str(port))
+    cluster.pg("start", GEOSERVICE_PG_PORT=str(port))
     assert not _tcp_open(port)
-    _pg(clone, "stop")
-    assert "127.0.0.1" in _pg(clone, "start", GEOSERVICE_PG_PORT=str(port), GEOSERVICE_PG_TCP="1")
+    cluster.pg("stop")
+    assert "127.0.0.1" in cluster.pg("start", GEOSERVICE_PG_PORT=str(port),
+                                     GEOSERVICE_PG_TCP="1")
     assert _tcp_open(port)
-    url = (clone / "var" / "database_url").read_text().strip()
+    url = cluster.url
     assert f"@127.0.0.1:{port}/" in url
     engine = create_engine(url)
     with engine.connect() as conn:
