@@ -41,6 +41,10 @@ class WebSettings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", description="Interface the web server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port of the web server.")
+    workers: int = Field(
+        default=0, ge=0, le=256,
+        description="Server processes of `geoservice serve` (0: one per CPU).",
+    )
     environment: Environment = Field(
         default="development", description="development, test or production."
     )

@@ -34,13 +34,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--host", help="default: GEOSERVICE_HOST")
     parser.add_argument("--port", type=int, help="default: GEOSERVICE_PORT")
     parser.add_argument("--workers", type=int, default=None,
-                        help="server processes (default: the number of CPUs)")
+                        help="server processes (default: GEOSERVICE_WORKERS, else one per CPU)")
     parser.set_defaults(func=_serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
     config = settings()  # fail fast on bad settings before any worker starts
-    workers = default_workers() if args.workers is None else args.workers
+    workers = args.workers if args.workers is not None else (
+        config.web.workers or default_workers())
     if workers < 1:
         raise BadRequest(f"--workers must be 1 or more, not {workers}.")
     host = args.host or config.web.host
