@@ -92,6 +92,13 @@ class UpstreamTimeout(GeoserviceError):
     default_message = "An external system answered too slowly; nothing was changed."
 
 
+class DatabaseUnavailable(GeoserviceError):
+    """PostgreSQL did not answer (restarting, unreachable, pool exhausted); nothing was changed."""
+
+    status, code = 503, "database_unavailable"
+    default_message = "The database is not reachable right now; nothing was changed. Try again."
+
+
 class ConfigurationError(GeoserviceError):
     """The process is misconfigured; raised at start-up, not during requests."""
 

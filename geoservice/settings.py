@@ -41,6 +41,10 @@ class WebSettings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", description="Interface the web server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port of the web server.")
+    workers: int = Field(
+        default=0, ge=0, le=256,
+        description="Server processes of `geoservice serve` (0: one per CPU).",
+    )
     environment: Environment = Field(
         default="development", description="development, test or production."
     )
@@ -73,6 +77,30 @@ class WebSettings(BaseSettings):
         default=False, description="Land-use layers readable without logging in (OGC, WFS, tiles)."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines: text, or json (one object per line, request id)."
+    )
+
+
+class AuthSettings(BaseSettings):
+    """Limits on guessing: refused logins and token-less API requests, counted in PostgreSQL."""
+
+    model_config = _config("GEOSERVICE_AUTH_")
+
+    window_minutes: int = Field(
+        default=15, ge=1, le=1440, description="Window in which refused attempts are counted."
+    )
+    account_failures: int = Field(
+        default=10, ge=1, description="Wrong passwords for one account in the window before 429."
+    )
+    address_failures: int = Field(
+        default=50, ge=1, description="Wrong passwords from one address in the window before 429."
+    )
+    api_refusals: int = Field(
+        default=50, ge=1,
+        description="API requests refused for a missing or bad token from one address in the "
+        "window before 429.",
+    )
 
 
 class TracesSettings(BaseSettings):
@@ -164,6 +192,7 @@ class Settings(BaseSettings):
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     traces: TracesSettings = Field(default_factory=TracesSettings)
     vmd: VmdSettings = Field(default_factory=VmdSettings)
     check: CheckSettings = Field(default_factory=CheckSettings)

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Private PostgreSQL/PostGIS cluster under var/pg: start | stop | status | url | createdb NAME | dropdb NAME
+# Private PostgreSQL/PostGIS cluster under var/pg: start | stop | status | url
 # As root the server runs as the `postgres` OS user (PostgreSQL refuses to run as root).
+# The cluster listens on a Unix socket in var/pg/run only, so any number of clones run their own
+# cluster side by side; GEOSERVICE_PG_TCP=1 also opens 127.0.0.1:GEOSERVICE_PG_PORT (and the URL
+# written to var/database_url then uses TCP). The port also names the socket file (.s.PGSQL.PORT).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,6 +12,7 @@ DATA="$VAR/data"
 RUN="$VAR/run"
 LOG="$VAR/server.log"
 PORT="${GEOSERVICE_PG_PORT:-54329}"
+TCP="${GEOSERVICE_PG_TCP:-0}"
 DBNAME="${GEOSERVICE_PG_DB:-geoservice}"
 PGBIN="${PGBIN:-$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || dirname "$(command -v pg_ctl)")}"
 
@@ -22,8 +26,22 @@ as_pg() {
 
 password() { cat "$VAR/password"; }
 
+tcp_wanted() { case "$TCP" in 1|true|yes|on) return 0 ;; *) return 1 ;; esac; }
+
 url() {
-  echo "postgresql+psycopg://geoservice:$(password)@127.0.0.1:$PORT/$DBNAME"
+  if tcp_wanted; then
+    echo "postgresql+psycopg://geoservice:$(password)@127.0.0.1:$PORT/$DBNAME"
+  else
+    echo "postgresql+psycopg://geoservice:$(password)@/$DBNAME?host=$RUN&port=$PORT"
+  fi
+}
+
+# Where and how to listen is decided at every start (command-line options override the file),
+# so clusters created before the socket-only default follow it too.
+listen_options() {
+  local addresses=""
+  if tcp_wanted; then addresses="127.0.0.1"; fi
+  echo "-c listen_addresses='$addresses' -c port=$PORT -c unix_socket_directories='$RUN'"
 }
 
 psql_admin() {
@@ -47,13 +65,12 @@ init() {
     done
   fi
   if [ ! -f "$DATA/PG_VERSION" ]; then
-    echo "» creating a private PostgreSQL cluster in var/pg (port $PORT)"
+    echo "» creating a private PostgreSQL cluster in var/pg"
     as_pg "$PGBIN/initdb" -D "$DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
       -E UTF8 --locale=C.UTF-8 >/dev/null
     cat >> "$DATA/postgresql.conf" <<CONF
-# geoservice private cluster
-listen_addresses = '127.0.0.1'
-port = $PORT
+# geoservice private cluster (listen_addresses, port and the socket folder: see pg.sh start)
+listen_addresses = ''
 unix_socket_directories = '$RUN'
 shared_buffers = 512MB
 work_mem = 32MB
@@ -73,7 +90,7 @@ start() {
     :
   else
     rm -f "$DATA/postmaster.pid" 2>/dev/null || true
-    as_pg "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null
+    as_pg "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -o "$(listen_options)" -w -t 60 start >/dev/null
   fi
   if ! psql_admin -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='geoservice'" | grep -q 1; then
     psql_admin -d postgres -c "CREATE ROLE geoservice LOGIN SUPERUSER PASSWORD '$(password)'"
@@ -82,7 +99,11 @@ start() {
     psql_admin -d postgres -c "CREATE DATABASE \"$DBNAME\" OWNER geoservice"
   fi
   url > "$ROOT/var/database_url"
-  echo "» PostgreSQL running on 127.0.0.1:$PORT (data in var/pg)"
+  if tcp_wanted; then
+    echo "» PostgreSQL running on 127.0.0.1:$PORT and in var/pg/run (data in var/pg)"
+  else
+    echo "» PostgreSQL running on the socket in var/pg/run (data in var/pg; TCP: GEOSERVICE_PG_TCP=1)"
+  fi
 }
 
 stop() {

@@ -6,6 +6,7 @@ set -euo pipefail
 want=(postgresql-15 postgresql-15-postgis-3 gdal-bin nodejs npm python3-venv ca-certificates)
 if [ "${1:-run}" = test ]; then
   want+=(chromium fonts-dejavu-core nginx-light)
+  want+=(systemd)  # systemd-analyze checks the units in deploy/
 fi
 
 missing=()

@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from geoservice.accounts import store
 from geoservice.db.disposable import disposable_database
 from geoservice.db.engine import PRIVATE_CLUSTER_URL_FILE
-from geoservice.settings import ROOT, DatabaseSettings, Settings, WebSettings
+from geoservice.settings import ROOT, AuthSettings, DatabaseSettings, Settings, WebSettings
 
 PASSWORD = "correct-horse-battery"
 
@@ -56,6 +56,9 @@ def settings(database_url: str, engine: Engine) -> Settings:
     return Settings(
         database=DatabaseSettings(url=database_url, pool_size=5),
         web=WebSettings(environment="test", max_body_mb=1.0, basemap_url=""),
+        # Every test client calls from the one address "testclient": per-address limits would
+        # trip on the suite itself. tests/operation/test_throttle.py tests the real defaults.
+        auth=AuthSettings(address_failures=10**9, api_refusals=10**9),
     )
 
 

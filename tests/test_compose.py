@@ -20,4 +20,4 @@ def test_compose_pins_postgis_and_wires_services() -> None:
         assert "db" in services[name]["depends_on"]
     assert services["app"]["ports"] == ["8000:8000"]
     assert "healthcheck" in services["db"]
-    assert services["worker"]["command"][-1] == "worker"
+    assert services["worker"]["command"][:2] == ["geoservice", "worker"]

@@ -24,7 +24,7 @@ from sqlalchemy.engine import URL, make_url
 from bench.gis import synthetic
 from geoservice.accounts import store as accounts
 from geoservice.db.disposable import disposable_database
-from geoservice.db.engine import PRIVATE_CLUSTER_URL_FILE
+from geoservice.db.engine import PRIVATE_CLUSTER_URL_FILE, libpq_environment
 
 LAYER_ID = "lad_bench"
 FELLING_TYPES = ("galvena", "galvena", "kopsanas", "sanitara", "rekonstruktiva", "cita")
@@ -62,9 +62,7 @@ class BenchDb:
     @property
     def libpq(self) -> dict[str, str]:
         """PG* environment variables for libpq clients (MapServer, tipg, pygeoapi)."""
-        return {"PGHOST": self.url.host or "127.0.0.1", "PGPORT": str(self.url.port or 5432),
-                "PGUSER": self.url.username or "", "PGPASSWORD": self.url.password or "",
-                "PGDATABASE": self.url.database or ""}
+        return {"PGPASSWORD": ""} | libpq_environment(self.url)
 
 
 @contextmanager

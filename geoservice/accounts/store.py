@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from geoservice.accounts import passwords, tokens
+from geoservice.accounts import audit, passwords, tokens
 from geoservice.accounts.principal import ROLES, Principal
 from geoservice.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from geoservice.ids import canonical
@@ -166,6 +166,25 @@ def revoke_token(conn: Connection, token: str) -> bool:
         {"h": tokens.token_hash(token)},
     )
     return bool(result.rowcount)
+
+
+def set_user_active(conn: Connection, email: str, active: bool) -> str:
+    """Enable or disable a user; disabling ends their sessions and revokes their API tokens.
+
+    The revocation is done by a trigger (``postgis/040_login_throttle.sql``), so it holds however
+    ``users.is_active`` is changed. Returns the user's id.
+    """
+    row = conn.execute(
+        text("UPDATE users SET is_active = :active WHERE lower(email) = lower(:e) "
+             "RETURNING id, organisation_id"),
+        {"active": active, "e": email},
+    ).first()
+    if row is None:
+        raise NotFound(f"No user with e-mail {email}.", code="user_not_found")
+    audit.record(conn, None, entity="user", entity_id=str(row.id),
+                 action="enabled" if active else "disabled",
+                 organisation_id=str(row.organisation_id))
+    return str(row.id)
 
 
 _PRINCIPAL_BY_HASH_SQL = """

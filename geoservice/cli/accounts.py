@@ -38,6 +38,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ucreate.add_argument("--name", default="")
     ucreate.add_argument("--password", help="else $GEOSERVICE_NEW_PASSWORD, else asked")
     ucreate.set_defaults(func=_user_create)
+    udisable = user.add_parser(
+        "disable", help="disable a user: ends their sessions and revokes their API tokens")
+    udisable.add_argument("email")
+    udisable.set_defaults(func=_user_active, active=False)
+    uenable = user.add_parser("enable", help="enable a disabled user again")
+    uenable.add_argument("email")
+    uenable.set_defaults(func=_user_active, active=True)
 
     token = subparsers.add_parser("token", help="API tokens").add_subparsers(
         dest="token_command", metavar="ACTION", required=True)
@@ -72,6 +79,17 @@ def _user_create(args: argparse.Namespace) -> int:
         user_id = store.create_user(conn, org_id=str(org_id), email=args.email, role=args.role,
                                     password=password, name=args.name)
     print(user_id)
+    return 0
+
+
+def _user_active(args: argparse.Namespace) -> int:
+    eng = engine()
+    try:
+        with eng.begin() as conn:
+            store.set_user_active(conn, args.email, args.active)
+    finally:
+        eng.dispose()
+    print("enabled" if args.active else "disabled; sessions ended and API tokens revoked")
     return 0
 
 

@@ -6,10 +6,12 @@ import argparse
 import logging
 import signal
 import threading
+from pathlib import Path
 from types import FrameType
 
 from geoservice import events
 from geoservice.cli.common import engine, settings
+from geoservice.logs import configure_logging
 from geoservice.statements.connect import ClientPool, service_account
 from geoservice.statements.worker import Worker
 
@@ -24,13 +26,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="handle what is due now, then exit")
     parser.add_argument("--idle", type=float, default=1.0,
                         help="seconds to wait when nothing is due (default 1)")
+    parser.add_argument("--heartbeat", metavar="PATH",
+                        help="touch PATH every few seconds while every loop is alive "
+                             "(for health checks: docker-compose, systemd)")
     parser.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     config = settings()
-    logging.basicConfig(level=config.web.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(config.web.log_level, config.web.log_format)
     events.load_handlers()
     eng = engine(pool_size=max(2, args.threads + 1))
     pool = ClientPool(config)
@@ -58,7 +62,10 @@ def _run(args: argparse.Namespace) -> int:
                for i in range(max(1, args.threads))]
     for thread in threads:
         thread.start()
+    heartbeat = Path(args.heartbeat) if args.heartbeat else None
     while not stop.is_set():
+        if heartbeat is not None and all(thread.is_alive() for thread in threads):
+            heartbeat.touch()
         stop.wait(1.0)
     for thread in threads:
         thread.join(timeout=60)

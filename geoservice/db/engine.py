@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import URL, Connection, Engine, create_engine
+from sqlalchemy.engine import make_url
 
 from geoservice.errors import ConfigurationError
 from geoservice.settings import ROOT, DatabaseSettings
@@ -29,14 +31,45 @@ def database_url(settings: DatabaseSettings) -> str:
     return url
 
 
+def libpq_environment(url: str | URL) -> dict[str, str]:
+    """``PG*`` variables for libpq tools (pg_dump, psql, MapServer) reaching the same database.
+
+    Understands both TCP URLs and the private cluster's socket form
+    (``postgresql+psycopg://user:pw@/db?host=/path/to/var/pg/run&port=54329``).
+    """
+    parsed = make_url(url) if isinstance(url, str) else url
+    query = parsed.query
+
+    def first(name: str) -> str | None:
+        value = query.get(name)
+        if isinstance(value, tuple):
+            return value[0] if value else None
+        return value
+
+    env = {
+        "PGHOST": parsed.host or first("host") or "127.0.0.1",
+        "PGPORT": str(parsed.port or first("port") or 5432),
+        "PGUSER": parsed.username or "",
+        "PGDATABASE": parsed.database or "",
+    }
+    if parsed.password:
+        env["PGPASSWORD"] = str(parsed.password)
+    return env
+
+
 def make_engine(settings: DatabaseSettings, **overrides: object) -> Engine:
-    """A pooled engine; connections are checked before use so a restarted database heals."""
+    """A pooled engine; connections are checked before use so a restarted database heals.
+
+    Connections are named ``geoservice-<pid>`` in ``pg_stat_activity``, so an operator sees
+    which process holds them (every server process has its own pool).
+    """
     options: dict[str, object] = {
         "pool_size": settings.pool_size,
         "max_overflow": settings.pool_size,
         "pool_pre_ping": True,
         "pool_recycle": 1800,
         "future": True,
+        "connect_args": {"application_name": f"geoservice-{os.getpid()}"},
     }
     options.update(overrides)
     return create_engine(database_url(settings), **options)

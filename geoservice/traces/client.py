@@ -15,6 +15,7 @@ from typing import Any, Protocol, cast
 import requests
 from lxml import etree
 
+from geoservice.metrics import TRACES_CALLS
 from geoservice.traces import envelope as env
 from geoservice.traces import responses as resp
 from geoservice.traces.errors import NotFoundError, TracesUnavailable
@@ -127,21 +128,30 @@ class TracesClient:
         }
         self._pacer.wait()
         started = time.monotonic()
+        outcome = "ok"
         try:
-            answer = self._session.post(url, data=payload, headers=headers, timeout=self.timeout)
-        except requests.exceptions.ConnectTimeout as exc:
-            raise TracesUnavailable(f"{op.name}: connect timeout", maybe_applied=False) from exc
-        except requests.exceptions.Timeout as exc:
-            raise TracesUnavailable(f"{op.name}: no answer within {self.timeout} s") from exc
-        except requests.exceptions.RequestException as exc:
-            raise TracesUnavailable(f"{op.name}: {exc.__class__.__name__}: {exc}") from exc
-        log.debug(
-            "TRACES %s -> HTTP %s in %.0f ms",
-            op.name,
-            answer.status_code,
-            (time.monotonic() - started) * 1000,
-        )
-        return resp.response_body(op, answer.status_code, answer.content, answer.headers)
+            try:
+                answer = self._session.post(url, data=payload, headers=headers,
+                                            timeout=self.timeout)
+            except requests.exceptions.ConnectTimeout as exc:
+                raise TracesUnavailable(f"{op.name}: connect timeout",
+                                        maybe_applied=False) from exc
+            except requests.exceptions.Timeout as exc:
+                raise TracesUnavailable(f"{op.name}: no answer within {self.timeout} s") from exc
+            except requests.exceptions.RequestException as exc:
+                raise TracesUnavailable(f"{op.name}: {exc.__class__.__name__}: {exc}") from exc
+            log.debug(
+                "TRACES %s -> HTTP %s in %.0f ms",
+                op.name,
+                answer.status_code,
+                (time.monotonic() - started) * 1000,
+            )
+            return resp.response_body(op, answer.status_code, answer.content, answer.headers)
+        except Exception as exc:
+            outcome = type(exc).__name__
+            raise
+        finally:
+            TRACES_CALLS.labels(op.name, outcome).inc()
 
     def submit_dds(self, statement: Statement, operator_role: OperatorRole = "OPERATOR") -> str:
         return resp.text_of(self._call(env.submit_dds(statement, operator_role)), "uuid")

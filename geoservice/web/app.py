@@ -5,8 +5,9 @@ Nothing connects at import time; the engine is created in the lifespan and dispo
 
 from __future__ import annotations
 
-import logging
+import os
 import secrets
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,17 +16,19 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from geoservice import __version__, events
 from geoservice.db.engine import make_engine
-from geoservice.errors import GeoserviceError
+from geoservice.errors import ConfigurationError, GeoserviceError
+from geoservice.logs import configure_logging
 from geoservice.settings import ROOT, Settings
 from geoservice.web import errors
 from geoservice.web.middleware import (
     BodyLimitMiddleware,
     CatchAllMiddleware,
+    MetricsMiddleware,
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -59,6 +62,20 @@ def _optional_route_modules() -> list[str]:
     return sorted(p.stem for p in folder.glob("*.py") if p.stem not in core)
 
 
+def route_templates(routes: list[BaseRoute], prefix: str = "") -> dict[object, str]:
+    """Endpoint → path template (``/api/v1/certificates/{id}``), the label of request metrics."""
+    found: dict[object, str] = {}
+    for route in routes:
+        if isinstance(route, Route):
+            found[route.endpoint] = prefix + route.path
+        elif isinstance(route, Mount):
+            inner = getattr(route.app, "routes", None)
+            if inner:
+                found.update(route_templates(list(inner), prefix + route.path))
+            found[route.app] = prefix + route.path + "/{path}"
+    return found
+
+
 def _secret_key(settings: Settings) -> str:
     key = settings.web.secret_key.get_secret_value()
     if key:
@@ -66,10 +83,19 @@ def _secret_key(settings: Settings) -> str:
     if settings.web.environment == "test":
         return secrets.token_urlsafe(32)
     SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
-    if not SECRET_FILE.exists():
-        SECRET_FILE.write_text(secrets.token_urlsafe(48))
-        SECRET_FILE.chmod(0o600)
-    return SECRET_FILE.read_text().strip()
+    try:  # exclusive create: server processes starting together agree on one key
+        fd = os.open(SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+    for _ in range(50):  # another process may be between create and write
+        key = SECRET_FILE.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise ConfigurationError(f"{SECRET_FILE} is empty; delete it or set GEOSERVICE_SECRET_KEY.")
 
 
 def content_security_policy(settings: Settings) -> str:
@@ -86,8 +112,7 @@ def content_security_policy(settings: Settings) -> str:
 
 
 def create_app(settings: Settings) -> Starlette:
-    logging.basicConfig(level=settings.web.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.web.log_level, settings.web.log_format)
     events.load_handlers()
     tables = route_tables()
     routes = combine(tables)
@@ -112,6 +137,7 @@ def create_app(settings: Settings) -> Starlette:
 
     middleware = [
         Middleware(RequestIdMiddleware),
+        Middleware(MetricsMiddleware, templates=route_templates(routes)),
         Middleware(CatchAllMiddleware),
         Middleware(SecurityHeadersMiddleware, csp=content_security_policy(settings)),
         Middleware(BodyLimitMiddleware, max_bytes=int(settings.web.max_body_mb * 1_000_000)),
@@ -137,3 +163,10 @@ def create_app(settings: Settings) -> Starlette:
     app.state.templates = make_environment()
     app.state.openapi = openapi_document(tables, title="geoservice API", version=__version__)
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The app of one server process, settings from ``GEOSERVICE_*`` (uvicorn's factory)."""
+    from geoservice.settings import load_settings
+
+    return create_app(load_settings())

@@ -14,10 +14,12 @@ from typing import Any
 
 from starlette.requests import Request
 
-from geoservice.accounts import store
+from geoservice import i18n
+from geoservice.accounts import store, throttle
 from geoservice.accounts.principal import Principal
-from geoservice.errors import Forbidden, Unauthorized
-from geoservice.web.context import db
+from geoservice.errors import Forbidden, TooManyRequests, Unauthorized
+from geoservice.web.context import db, request_id, settings_of
+from geoservice.web.negotiation import prefers_html
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _UNSET = object()
@@ -31,6 +33,46 @@ def csrf_token(request: Request) -> str:
         token = secrets.token_urlsafe(24)
         session["csrf"] = token
     return str(token)
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (uvicorn resolves X-Forwarded-For from trusted proxies)."""
+    return request.client.host if request.client else "unknown"
+
+
+def caller_language(request: Request) -> str:
+    """Latvian unless the caller chose English (``?lang=``, the session, or Accept-Language)."""
+    wanted = request.query_params.get("lang")
+    if wanted in i18n.LANGUAGES:
+        return wanted
+    if "session" in request.scope and request.session.get("lang") in i18n.LANGUAGES:
+        return str(request.session["lang"])
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";", 1)[0].strip().lower()[:2]
+        if tag in i18n.LANGUAGES:
+            return tag
+    return i18n.DEFAULT_LANGUAGE
+
+
+def too_many(request: Request, block: throttle.Block, kind: throttle.Kind) -> TooManyRequests:
+    """The 429 of a block: message in the caller's language, ``Retry-After`` in seconds."""
+    minutes = max(1, -(-block.retry_after // 60))
+    return TooManyRequests(
+        i18n.translate(f"throttle.{kind}", caller_language(request), minutes=minutes),
+        code="login_throttled" if kind == "login" else "api_throttled",
+        details=[{"scope": block.scope, "retry_after_seconds": block.retry_after}],
+        headers={"Retry-After": str(block.retry_after)},
+    )
+
+
+async def _refused(request: Request, error: Unauthorized) -> Unauthorized | TooManyRequests:
+    """Count a request refused for missing or bad credentials; 429 once the address is over."""
+    if request.method == "GET" and not request.url.path.startswith("/api/") \
+            and prefers_html(request):
+        return error  # a browser sent to the login page is not guessing anything
+    block = await db(request, throttle.refuse_api, settings_of(request).auth,
+                     address=client_address(request), request_id=request_id(request) or None)
+    return too_many(request, block, "api") if block is not None else error
 
 
 def _bearer(request: Request) -> str | None:
@@ -51,9 +93,15 @@ async def authenticate(request: Request) -> Principal | None:
     if cached is not _UNSET:
         return cached if isinstance(cached, Principal) else None
     principal: Principal | None = None
-    token = _bearer(request)
+    try:
+        token = _bearer(request)
+    except Unauthorized as exc:
+        raise await _refused(request, exc) from None
     if token is not None:
-        principal = await db(request, store.authenticate_token, token)
+        try:
+            principal = await db(request, store.authenticate_token, token)
+        except Unauthorized as exc:
+            raise await _refused(request, exc) from None
     else:
         uid = request.session.get("uid")
         if uid:
@@ -71,7 +119,7 @@ async def require(
     """The authenticated principal; 401 when anonymous, 403 for a wrong role or CSRF token."""
     principal = await authenticate(request)
     if principal is None:
-        raise Unauthorized()
+        raise await _refused(request, Unauthorized())
     if request.method not in SAFE_METHODS and not principal.via_token:
         sent = request.headers.get("x-csrf-token") or form_token or ""
         expected = request.session.get("csrf", "")

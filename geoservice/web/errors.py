@@ -12,11 +12,14 @@ import logging
 from collections.abc import Callable
 from urllib.parse import quote
 
+import psycopg
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from geoservice.errors import STATUS_CODES, GeoserviceError, Unauthorized
+from geoservice.errors import STATUS_CODES, DatabaseUnavailable, GeoserviceError, Unauthorized
+from geoservice.i18n import translate
 from geoservice.web.context import request_id
 from geoservice.web.negotiation import prefers_html
 
@@ -81,7 +84,33 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     return render_error(request, from_http_exception(exc))
 
 
+def database_outage(exc: BaseException) -> bool:
+    """The database went away or is out of connections (not a bug in a query)."""
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection free in time
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig = exc.orig
+        return isinstance(orig, psycopg.OperationalError) and not isinstance(
+            orig, psycopg.errors.QueryCanceled | psycopg.errors.LockNotAvailable)
+    return isinstance(exc, psycopg.OperationalError)
+
+
+def outage_error(request: Request) -> DatabaseUnavailable:
+    from geoservice.web.auth import caller_language
+
+    return DatabaseUnavailable(
+        translate("outage.database", caller_language(request)),
+        headers={"Retry-After": "5"},
+    )
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    if database_outage(exc):
+        log.warning("request %s: database unavailable: %s", request_id(request),
+                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return render_error(request, outage_error(request))
     log.exception("request %s failed unexpectedly", request_id(request), exc_info=exc)
     error = GeoserviceError(
         f"Something went wrong on our side (request {request_id(request)}). It has been logged."

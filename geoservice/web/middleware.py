@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request id and access log, security headers, request body limit."""
+"""Pure ASGI middleware: request id and access log, metrics, security headers, body limit."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from geoservice.errors import PayloadTooLarge
+from geoservice.logs import current_request_id
+from geoservice.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 access_log = logging.getLogger("geoservice.access")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -30,6 +32,7 @@ class RequestIdMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
+        token = current_request_id.set(rid)
         started = time.perf_counter()
         status = 500
 
@@ -43,10 +46,42 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
             access_log.info(
-                "%s %s %s %d %.1fms", rid, scope["method"], scope["path"], status,
-                (time.perf_counter() - started) * 1000,
+                "%s %s %s %d %.1fms", rid, scope["method"], scope["path"], status, elapsed_ms,
+                extra={"fields": {"method": scope["method"], "path": scope["path"],
+                                  "status": status, "duration_ms": round(elapsed_ms, 1)}},
             )
+            current_request_id.reset(token)
+
+
+class MetricsMiddleware:
+    """Counts requests and their latency by route template (not the raw path: bounded labels)."""
+
+    def __init__(self, app: ASGIApp, templates: dict[object, str]) -> None:
+        self.app = app
+        self.templates = templates
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            route = self.templates.get(scope.get("endpoint"), "unmatched")
+            labels = (route, scope["method"], str(status))
+            HTTP_REQUESTS.labels(*labels).inc()
+            HTTP_LATENCY.labels(*labels).observe(time.perf_counter() - started)
 
 
 class CatchAllMiddleware:

@@ -6,16 +6,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
-from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from geoservice import i18n
-from geoservice.accounts import store
+from geoservice.accounts import throttle
 from geoservice.accounts.principal import Principal
-from geoservice.errors import Unauthorized
 from geoservice.web import auth
-from geoservice.web.context import db
+from geoservice.web.context import db, request_id, settings_of
+from geoservice.web.errors import json_error
+from geoservice.web.negotiation import prefers_html
 from geoservice.web.routing import RouteTable
 from geoservice.web.templates import render
 
@@ -49,11 +49,6 @@ async def login_form(request: Request) -> Response:
                                           "error": None, "email": ""})
 
 
-def _login(conn: Connection, email: str, password: str) -> tuple[Principal, int]:
-    principal = store.authenticate_password(conn, email, password)
-    return principal, store.session_epoch(conn, principal.user_id)
-
-
 @routes.page("POST", "/login")
 async def login_submit(request: Request) -> Response:
     form = await request.form()
@@ -64,11 +59,22 @@ async def login_submit(request: Request) -> Response:
     if not expected or form.get("csrf_token") != expected:
         return render(request, "login.html", {"next": target, "email": email,
                       "error": "login.expired"}, status=403)
-    try:
-        principal, epoch = await db(request, _login, email, password)
-    except Unauthorized:
+    result = await db(request, throttle.attempt_login, settings_of(request).auth, email,
+                      password, address=auth.client_address(request),
+                      request_id=request_id(request) or None)
+    if result.block is not None:
+        error = auth.too_many(request, result.block, "login")
+        if not prefers_html(request):
+            return json_error(error)
+        page = render(request, "login.html", {"next": target, "email": email,
+                      "error": "throttle.login", "minutes": -(-result.block.retry_after // 60)},
+                      status=429)
+        page.headers.update(error.headers)
+        return page
+    if result.principal is None:
         return render(request, "login.html", {"next": target, "email": email,
                       "error": "login.wrong"}, status=401)
+    principal, epoch = result.principal, result.epoch
     chosen = request.session.get("lang")
     auth.log_in(request, principal, epoch)
     if chosen:

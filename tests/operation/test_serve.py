@@ -1,0 +1,82 @@
+"""``geoservice serve --workers N`` runs N server processes that all answer, each with its pool."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, text
+
+from geoservice.cli.main import build_parser
+from geoservice.cli.serve import default_workers
+from tests.operation.served import Server, command_env, server_processes
+
+
+def _pids_answering(server: Server, want: int, budget: float = 30) -> set[int]:
+    """PIDs of the processes whose access-log lines show they answered /healthz."""
+    deadline = time.monotonic() + budget
+
+    def hit(_: int) -> int:
+        with httpx.Client(headers={"Connection": "close"}) as http:
+            return http.get(server.url + "/healthz", timeout=10).status_code
+
+    seen: set[int] = set()
+    with ThreadPoolExecutor(16) as pool:
+        while time.monotonic() < deadline:
+            statuses = list(pool.map(hit, range(64)))
+            assert set(statuses) == {200}
+            seen = {line["pid"] for line in server.lines()
+                    if line.get("logger") == "geoservice.access" and line.get("path") == "/healthz"}
+            if len(seen) >= want:
+                break
+    return seen
+
+
+@pytest.mark.slow
+def test_two_workers_are_two_processes_answering(database_url: str, tmp_path: Path,
+                                                 engine: Engine) -> None:
+    env = command_env(database_url, GEOSERVICE_DATABASE_POOL_SIZE="2")
+    with Server(env, tmp_path / "serve.log", workers=2) as server:
+        server.wait_ready()
+        workers = server_processes(server.pid)
+        assert len(workers) == 2, workers
+        answering = _pids_answering(server, 2)
+        assert answering == workers, (answering, workers)
+        # Each process holds connections of its own pool.
+        with engine.connect() as conn:
+            names = set(conn.execute(text(
+                "SELECT application_name FROM pg_stat_activity "
+                "WHERE datname = current_database()")).scalars())
+        assert {f"geoservice-{pid}" for pid in workers} <= names, names
+
+        # A killed server process is replaced and the service keeps answering.
+        victim = sorted(workers)[0]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            now = server_processes(server.pid)
+            if len(now) == 2 and victim not in now:
+                break
+            time.sleep(0.2)
+        now = server_processes(server.pid)
+        assert len(now) == 2 and victim not in now, now
+        server.wait_ready()
+        assert httpx.get(server.url + "/healthz", timeout=10).status_code == 200
+
+
+def test_workers_default_to_the_cpus_and_bad_counts_are_refused(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(["serve"])
+    assert args.workers is None
+    assert default_workers() == len(os.sched_getaffinity(0))
+    bad = build_parser().parse_args(["serve", "--workers", "0"])
+    from geoservice.cli.main import main
+
+    assert main(["serve", "--workers", "0"]) == 1
+    assert "--workers must be 1 or more" in capsys.readouterr().err
+    assert bad.workers == 0
