@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import BadRequest, NotFound
-from geoservice.ogc.collections import Collection
+from geoservice.ogc.collections import Collection, Prop
 from geoservice.ogc.crs import CRS84, Crs, output_sql
 
 # numberMatched is exact below this many matches and omitted above (a bounded count).
@@ -35,6 +35,8 @@ class FeatureQuery:
     clauses: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
     sort: list[str] = field(default_factory=list)
+    # Property selection (OGC API ``properties``): None keeps every property.
+    selected: tuple[Prop, ...] | None = None
 
     def __post_init__(self) -> None:
         self.clauses.append(self.collection.where)
@@ -140,7 +142,27 @@ class FeatureQuery:
                 """', "geometry": ' || """
                 f"COALESCE(ST_AsGeoJSON({geom}, {self.crs.precision}, 0), 'null') || "
                 """', "properties": ' || """
-                f"COALESCE(({c.json_properties_sql})::text, 'null') || '}}' AS feature")
+                f"COALESCE(({self.properties_sql})::text, 'null') || '}}' AS feature")
+
+    @property
+    def properties_sql(self) -> str:
+        if self.selected is None:
+            return self.collection.json_properties_sql
+        pairs = ", ".join(f"'{p.name}', {p.sql}" for p in self.selected)
+        return f"json_build_object({pairs})"
+
+    def select(self, names: Sequence[str], locator: str = "properties") -> None:
+        """Keep only the named properties in GeoJSON (unknown names are a 400)."""
+        chosen = []
+        for name in names:
+            prop = self.collection.prop(name)
+            if prop is None:
+                known = ", ".join(p.name for p in self.collection.properties)
+                raise BadRequest(f"{locator}: {name!r} is not a property of "
+                                 f"{self.collection.id}; properties: {known}.",
+                                 code="invalid_properties", details=[{"locator": locator}])
+            chosen.append(prop)
+        self.selected = tuple(chosen)
 
 
 def matching_ids(c: Collection, rids: Sequence[str]) -> tuple[list[str], str]:
