@@ -20,12 +20,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pyogrio
 from pyproj import CRS as ProjCrs
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from geoservice.ogc.collections import Collection, Prop
 from geoservice.ogc.crs import OGC_CRS84, output_sql
 from geoservice.ogc.query import FeatureQuery
-from geoservice.ogc.stream import rows
 
 BATCH = 10_000
 CHUNK = 1 << 20
@@ -58,16 +57,18 @@ def _sql(query: FeatureQuery) -> str:
 
 def batches(engine: Engine, query: FeatureQuery, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
     """The collection as record batches of at most BATCH rows, read with a streaming cursor."""
-    names = schema.names
-    columns: list[list[Any]] = [[] for _ in names]
-    for row in rows(engine, _sql(query), dict(query.params)):
-        for i, value in enumerate(row):
-            columns[i].append(bytes(value) if isinstance(value, memoryview) else value)
-        if len(columns[0]) >= BATCH:
-            yield pa.record_batch(columns, schema=schema)
-            columns = [[] for _ in names]
-    if columns[0]:
-        yield pa.record_batch(columns, schema=schema)
+    types = [f.type for f in schema]
+    with engine.connect() as conn:
+        conn.execute(text("SET TRANSACTION READ ONLY"))
+        result = conn.execution_options(stream_results=True, max_row_buffer=BATCH).execute(
+            text(_sql(query)), dict(query.params))
+        for part in result.partitions(BATCH):
+            columns = list(zip(*part, strict=True))
+            columns[-1] = tuple(bytes(g) if isinstance(g, memoryview) else g
+                                for g in columns[-1])
+            yield pa.record_batch([pa.array(col, type=kind) for col, kind in
+                                   zip(columns, types, strict=True)], schema=schema)
+        conn.rollback()
 
 
 def _geo_metadata(query: FeatureQuery) -> dict[bytes, bytes]:
