@@ -30,6 +30,10 @@ var/.system-test: var/.system-run
 	@bash scripts/system-deps.sh test
 	@touch $@
 
+var/.system-bench: var/.system-run
+	@bash scripts/system-deps.sh bench
+	@touch $@
+
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is needed"; exit 1; }
@@ -74,7 +78,7 @@ lint:
 	$(BIN)/ruff check geoservice tests
 	$(BIN)/mypy geoservice
 
-bench: setup db
+bench: setup db var/.system-bench
 	@$(BIN)/python -m bench
 
 screenshots: var/.system-test setup db

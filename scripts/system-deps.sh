@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the service needs, only those missing (fast when all are there).
-# Usage: scripts/system-deps.sh [run|test]   — `test` adds the browser and GIS client tools.
+# Usage: scripts/system-deps.sh [run|test|bench]   — `test` adds the browser and GIS client
+# tools (QGIS's Python bindings: tests/ogc/test_qgis.py); `bench` the peers of bench.gis.
 set -euo pipefail
 
 want=(postgresql-15 postgresql-15-postgis-3 gdal-bin nodejs npm python3-venv ca-certificates)
 if [ "${1:-run}" = test ]; then
   want+=(chromium fonts-dejavu-core nginx-light)
   want+=(systemd)  # systemd-analyze checks the units in deploy/
+  want+=(python3-qgis)
+fi
+if [ "${1:-run}" = bench ]; then
+  want+=(mapserver-bin spawn-fcgi nginx-light qgis-server)
 fi
 
 missing=()

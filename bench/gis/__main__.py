@@ -3,11 +3,17 @@
 In one run, against one benchmark database (created in the private cluster, dropped at the end):
 
 * OGC API Features items (``limit=1000``, GeoJSON, the same bbox/offset sequence): geoservice
-  vs tipg vs pygeoapi's PostgreSQL provider, median and p95;
+  vs tipg vs pygeoapi's PostgreSQL provider vs QGIS Server's OGC API Features, median and p95:
+  target ≥ 1.3× faster than the fastest of them;
 * the whole felling-area collection streamed from ``/download/felling_areas.geojson``:
   target ≥ 20 000 features/s;
-* WFS 2.0 GetFeature of 10 000 features as GML 3.2: target not slower than MapServer 8;
-* MVT tiles z12–z14 of the agricultural layer (≥ 200 tiles holding data): target p95 ≤ 50 ms.
+* the same collection as FlatGeobuf (``/download/felling_areas.fgb``): target ≥ 50 000
+  features/s;
+* WFS 2.0 GetFeature of 10 000 features as GML 3.2: target not slower than the faster of
+  MapServer 8 and QGIS Server 3.22 (WFS 1.1, GML 3.1.1), both served through FastCGI
+  (spawn-fcgi pools behind nginx);
+* MVT tiles z12–z14 of the agricultural layer (≥ 200 tiles holding data), against tipg's tiles
+  of the same rows: target p95 ≤ 30 ms and not worse than tipg's.
 
 Each server is its own process on 127.0.0.1; tipg and pygeoapi run from ``var/bench-venv``.
 ``--areas``/``--blocks`` shrink the data for a quick try; the targets are judged either way.
@@ -24,6 +30,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pyogrio
 from sqlalchemy import Engine
 
 from bench.gis import measure, servers
@@ -33,7 +40,9 @@ ITEMS_WARMUP, ITEMS_MEASURED = 5, 40
 WFS_WARMUP, WFS_MEASURED = 1, 7
 DOWNLOAD_RUNS = 3
 TILES_PER_ZOOM, TILES_WARMUP = 80, 30
-STREAM_TARGET, TILE_TARGET_MS = 20_000, 50.0
+STREAM_TARGET, TILE_TARGET_MS = 20_000, 30.0
+FGB_TARGET = 50_000
+ITEMS_SPEEDUP = 1.3
 
 
 def _row(cells: list[str]) -> str:
@@ -67,7 +76,8 @@ def main(argv: list[str]) -> int:
                 print(f"not compared: {name}: {why}", flush=True)
             rows, ok = _measure(db.engine, fleet, token)
     versions = ", ".join(f"{s.name} {s.version}" for s in
-                         (fleet.ours, fleet.tipg, fleet.pygeoapi, fleet.mapserver) if s)
+                         (fleet.ours, fleet.tipg, fleet.pygeoapi, fleet.mapserver, fleet.qgis)
+                         if s)
     print(f"\nGIS interfaces, {date.today().isoformat()}, {os.cpu_count()} cores, "
           f"{args.areas} felling areas, {args.blocks} field blocks; {versions}; "
           f"load at the end {_load()}; whole run {time.perf_counter() - started:.0f} s\n")
@@ -110,6 +120,9 @@ def _measure(engine: Engine, fleet: servers.Fleet, token: str) -> tuple[list[lis
     if fleet.pygeoapi:
         endpoints.append(("pygeoapi", measure.client(),
                           f"{fleet.pygeoapi.base}/collections/felling_areas/items?f=json"))
+    if fleet.qgis:
+        endpoints.append(("QGIS Server", measure.client(),
+                          f"{fleet.qgis.base}/wfs3/collections/felling_areas/items?f=json"))
     print(f"items: {ITEMS_WARMUP} warm-up + {ITEMS_MEASURED} measured requests on "
           f"{', '.join(e[0] for e in endpoints)} …", flush=True)
     items = measure.items(endpoints, ITEMS_WARMUP, ITEMS_MEASURED)
@@ -119,10 +132,14 @@ def _measure(engine: Engine, fleet: servers.Fleet, token: str) -> tuple[list[lis
     returned = ", ".join(f"{n} {sum(t.returned) / len(t.returned):.0f}" for n, t in items.items())
     print("  median / p95: " + ", ".join(f"{n} {_ms(t)}" for n, t in items.items())
           + f"; mean features returned: {returned}", flush=True)
+    peers = [t for n, t in items.items() if n != "geoservice"]
+    speedup = min(t.median for t in peers) / mine.median if peers else 0.0
+    met = len(peers) == 3 and speedup >= ITEMS_SPEEDUP
+    ok &= met
     rows.append([f"OGC API items, limit=1000, GeoJSON, {ITEMS_MEASURED} requests "
                  "(median / p95)", _ms(mine), "; ".join(others) or "—",
-                 "none (comparison)", _rank(mine, [t for n, t in items.items()
-                                                   if n != "geoservice"])])
+                 f"≥ {ITEMS_SPEEDUP}× faster (median) than the fastest peer",
+                 f"{'yes' if met else 'no'}: {speedup:.2f}× the fastest; {_rank(mine, peers)}"])
 
     # 2. The whole collection streamed as GeoJSON.
     print(f"download: 1 warm-up (verified by parsing) + {DOWNLOAD_RUNS} measured …", flush=True)
@@ -144,42 +161,86 @@ def _measure(engine: Engine, fleet: servers.Fleet, token: str) -> tuple[list[lis
                  f"≥ {STREAM_TARGET:,} /s",
                  "yes" if met else "no"])
 
+    # 2b. The same collection as FlatGeobuf (GDAL through pyogrio).
+    print(f"FlatGeobuf: 1 warm-up (features counted by GDAL) + {DOWNLOAD_RUNS} measured …",
+          flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-fgb-") as keep:
+        path = Path(keep) / "felling_areas.fgb"
+        measure.download_file(fleet.ours, ours, "fgb", keep=path)
+        features = int(pyogrio.read_info(path)["features"])
+    fgb = sorted(measure.download_file(fleet.ours, ours, "fgb") for _ in range(DOWNLOAD_RUNS))
+    seconds, size = fgb[len(fgb) // 2]
+    rate = features / seconds
+    print("  " + ", ".join(f"{features / s:,.0f}/s ({s:.2f} s)" for s, _ in fgb), flush=True)
+    met = rate >= FGB_TARGET
+    ok &= met
+    rows.append([f"/download/felling_areas.fgb, {features} features ({size / 1e6:.0f} MB), "
+                 f"median of {DOWNLOAD_RUNS}", f"{rate:,.0f} features/s ({seconds:.1f} s)",
+                 "—", f"≥ {FGB_TARGET:,} /s", "yes" if met else "no"])
+
     # 3. WFS GetFeature, 10 000 features, GML 3.2.
     wfs_endpoints: list[measure.Endpoint] = [
-        ("geoservice", ours, f"{fleet.ours.base}/wfs?TYPENAMES=gs:felling_areas")]
+        ("geoservice", ours,
+         f"{fleet.ours.base}/wfs?TYPENAMES=gs:felling_areas{measure.WFS2_GETFEATURE}")]
     if fleet.mapserver:
         wfs_endpoints.append(("MapServer", measure.client(),
-                              f"{fleet.mapserver.base}?TYPENAMES=felling_areas"))
-    print(f"WFS: {WFS_WARMUP} warm-up + {WFS_MEASURED} measured GetFeature COUNT=10000 …",
+                              f"{fleet.mapserver.base}?TYPENAMES=felling_areas"
+                              f"{measure.WFS2_GETFEATURE}"))
+    if fleet.qgis:
+        wfs_endpoints.append(("QGIS Server", measure.client(),
+                              f"{fleet.qgis.base}?TYPENAME=felling_areas"
+                              f"{measure.WFS11_GETFEATURE}"))
+    print(f"WFS: {WFS_WARMUP} warm-up + {WFS_MEASURED} measured GetFeature of 10000 …",
           flush=True)
     wfs = measure.wfs(wfs_endpoints, WFS_WARMUP, WFS_MEASURED)
     print("  median / p95: " + ", ".join(f"{n} {_ms(t)} ({min(t.returned)} members)"
                                          for n, t in wfs.items()), flush=True)
-    mapserver = wfs.get("MapServer")
-    met = mapserver is not None and wfs["geoservice"].median <= mapserver.median
+    wfs_peers = {n: t for n, t in wfs.items() if n != "geoservice"}
+    fastest = min((t.median for t in wfs_peers.values()), default=None)
+    met = len(wfs_peers) == 2 and fastest is not None and wfs["geoservice"].median <= fastest
     ok &= met
-    rows.append(["WFS 2.0 GetFeature COUNT=10000, GML 3.2 (median / p95)",
-                 _ms(wfs["geoservice"]),
-                 f"MapServer {fleet.mapserver.version} (CGI): {_ms(mapserver)} "
-                 f"({mapserver.median / wfs['geoservice'].median:.2f}× ours)" if mapserver and
-                 fleet.mapserver else "MapServer not available",
-                 "not slower than MapServer", "yes" if met else "no"])
+    described = []
+    if "MapServer" in wfs_peers and fleet.mapserver:
+        described.append(f"MapServer {fleet.mapserver.version} (WFS 2.0, GML 3.2; FastCGI, "
+                         f"2 processes, nginx): {_ms(wfs_peers['MapServer'])} "
+                         f"({wfs_peers['MapServer'].median / wfs['geoservice'].median:.2f}× "
+                         "ours)")
+    if "QGIS Server" in wfs_peers and fleet.qgis:
+        described.append(f"QGIS Server {fleet.qgis.version} (WFS 1.1, GML 3.1.1: it has no "
+                         f"WFS 2.0; FastCGI, 2 processes, nginx): "
+                         f"{_ms(wfs_peers['QGIS Server'])} "
+                         f"({wfs_peers['QGIS Server'].median / wfs['geoservice'].median:.2f}× "
+                         "ours)")
+    rows.append(["WFS GetFeature of 10 000 features (median / p95); ours WFS 2.0, GML 3.2",
+                 _ms(wfs["geoservice"]), "; ".join(described) or "no peer available",
+                 "not slower than the faster peer", "yes" if met else "no"])
 
     # 4. Vector tiles of the agricultural layer.
     sample = measure.tile_sample(engine, TILES_PER_ZOOM, seed=5)
     warm = measure.tile_sample(engine, TILES_WARMUP // 3, seed=6)
     print(f"tiles: {len(warm)} warm-up + {len(sample)} measured z12–z14 tiles …", flush=True)
-    every, by_zoom, empty = measure.tiles(fleet.ours, ours, sample, warm)
+    every, by_zoom, empty = measure.tiles(measure.our_tile(fleet.ours), ours, sample, warm)
+    peer = None
+    if fleet.tipg:
+        peer, _, peer_empty = measure.tiles(measure.tipg_tile(fleet.tipg), measure.client(),
+                                            sample, warm)
     alone_tiles = measure.tiles_sql(engine, token, sample)
     zooms = ", ".join(f"z{z} {_ms(t)}" for z, t in by_zoom.items() if t.ms)
     print(f"  all {_ms(every)} (max {max(every.ms):.0f} ms), {zooms}; mean size "
           f"{sum(every.returned) / len(every.returned) / 1024:.0f} KiB; {empty} empty; "
           f"the same tiles' SQL alone: {_ms(alone_tiles)}", flush=True)
-    met = every.p95 <= TILE_TARGET_MS and len(every.ms) >= 200
+    if peer is not None:
+        print(f"  tipg: all {_ms(peer)}, mean size "
+              f"{sum(peer.returned) / max(1, len(peer.returned)) / 1024:.0f} KiB; "
+              f"{peer_empty} empty", flush=True)
+    met = (every.p95 <= TILE_TARGET_MS and len(every.ms) >= 200 and peer is not None
+           and every.p95 <= peer.p95)
     ok &= met
     rows.append([f"MVT z12–z14, agricultural layer, {len(every.ms)} tiles with data "
-                 "(median / p95)", _ms(every), f"{zooms}; SQL alone {_ms(alone_tiles)}",
-                 f"p95 ≤ {TILE_TARGET_MS:.0f} ms",
+                 "(median / p95)", _ms(every),
+                 (f"tipg {_ms(peer)}; " if peer else "tipg not available; ")
+                 + f"{zooms}; SQL alone {_ms(alone_tiles)}",
+                 f"p95 ≤ {TILE_TARGET_MS:.0f} ms and not worse than tipg",
                  "yes" if met else "no"])
     return rows, ok
 

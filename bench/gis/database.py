@@ -54,6 +54,17 @@ INDEX_4326_SQL = ("CREATE INDEX bench_felling_areas_4326_idx ON felling_areas US
                   "((ST_Transform(geom, 4326)::geometry(MultiPolygon, 4326)))")
 
 
+# tipg serves tiles of a table or view: the benchmark layer's rows with the properties our
+# tiles of that layer carry (the attrs keys, numbers as float8 like geoservice's collection).
+FIELDS_VIEW_SQL = """
+CREATE VIEW bench_fields AS
+SELECT id, (attrs->>'BLOCK_AREA')::float8 AS "BLOCK_AREA", attrs->>'BLOCK_NUMBER' AS "BLOCK_NUMBER",
+       attrs->>'PERIOD_CODE' AS "PERIOD_CODE", (attrs->>'PRODUCT_CODE')::float8 AS "PRODUCT_CODE",
+       attrs->>'PRODUCT_DESC' AS "PRODUCT_DESC", geom
+FROM layer_features WHERE layer_id = '{layer}' AND version = 1
+"""
+
+
 @dataclass(frozen=True)
 class BenchDb:
     url: URL  # postgresql+psycopg URL of the benchmark database (with password)
@@ -165,6 +176,7 @@ def load_agricultural_layer(db: BenchDb, count: int, seed: int = 2) -> dict[str,
     _copy(db.engine, "COPY layer_features (layer_id, version, source_id, attrs, geom) "
                      "FROM STDIN", rows())
     with db.engine.begin() as conn:
+        conn.execute(text(FIELDS_VIEW_SQL.format(layer=LAYER_ID)))
         conn.execute(text(
             "UPDATE layer_versions SET feature_count = :n, extent = (SELECT "
             "ST_SetSRID(ST_Extent(geom)::geometry, 3059) FROM layer_features WHERE layer_id = "

@@ -13,8 +13,9 @@ import random
 import re
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 from pyproj import Transformer
@@ -129,6 +130,27 @@ def download(server: Server, http: httpx.Client, gzip: bool = False,
     return Download(counted, seconds, size / 1e6)
 
 
+def download_file(server: Server, http: httpx.Client, ext: str,
+                  keep: Path | None = None) -> tuple[float, int]:
+    """Seconds and bytes to read ``/download/felling_areas.{ext}`` to its last byte; the body
+    is written to ``keep`` when given (to count its features afterwards, off the clock)."""
+    url = f"{server.base}/download/felling_areas.{ext}"
+    size = 0
+    kept: list[bytes] = []
+    started = time.perf_counter()
+    with http.stream("GET", url) as response:
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        for chunk in response.iter_bytes(1 << 20):
+            size += len(chunk)
+            if keep is not None:
+                kept.append(chunk)
+    seconds = time.perf_counter() - started
+    if keep is not None:
+        keep.write_bytes(b"".join(kept))
+    return seconds, size
+
+
 def download_sql(engine: Engine, token: str) -> Download:
     """The download's own SQL through its own cursor (``geoservice.ogc.stream``), no HTTP."""
     with engine.begin() as conn:
@@ -144,21 +166,25 @@ def download_sql(engine: Engine, token: str) -> Download:
     return Download(counted, time.perf_counter() - started, size / 1e6)
 
 
-def wfs(endpoints: Sequence[Endpoint], warmup: int, measured: int) -> dict[str, Timings]:
-    """GetFeature of 10 000 features as GML 3.2 (each server's default output), interleaved.
+WFS2_GETFEATURE = "&SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&COUNT=10000"
+# QGIS Server 3.22 speaks WFS 1.0/1.1 only: its richest GML is GML 3.1.1 (OUTPUTFORMAT=GML3).
+WFS11_GETFEATURE = "&SERVICE=WFS&VERSION=1.1.0&REQUEST=GetFeature&MAXFEATURES=10000" \
+                   "&OUTPUTFORMAT=GML3"
+_MEMBERS = (b"<wfs:member>", b"<gml:featureMember>")
 
-    Each endpoint URL ends in ``TYPENAMES=…``; the same KVP request follows.
-    """
+
+def wfs(endpoints: Sequence[Endpoint], warmup: int, measured: int) -> dict[str, Timings]:
+    """GetFeature of 10 000 features as GML (3.2, or 3.1.1 where WFS 2.0 is not offered),
+    interleaved. Each endpoint URL is the whole KVP request."""
     results = {name: Timings() for name, _, _ in endpoints}
     for run in range(warmup + measured):
         for name, http, url in endpoints:
-            ms, body = _get(http, f"{url}&SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature"
-                                  "&COUNT=10000")
-            if b'xmlns:gml="http://www.opengis.net/gml/3.2"' not in body[:3000]:
-                raise RuntimeError(f"{name} did not answer GML 3.2: {body[:300]!r}")
+            ms, body = _get(http, url)
+            if b'xmlns:gml="http://www.opengis.net/gml' not in body[:3000]:
+                raise RuntimeError(f"{name} did not answer GML: {body[:300]!r}")
             if run >= warmup:
                 results[name].ms.append(ms)
-                results[name].returned.append(body.count(b"<wfs:member>"))
+                results[name].returned.append(max(body.count(m) for m in _MEMBERS))
     return results
 
 
@@ -189,14 +215,24 @@ def tile_sample(engine: Engine, per_zoom: int, seed: int) -> list[tuple[int, int
     return tiles
 
 
-def tiles(server: Server, http: httpx.Client, sample: list[tuple[int, int, int]],
+def our_tile(server: Server) -> Callable[[int, int, int], str]:
+    return lambda z, x, y: f"{server.base}/tiles/{LAYER_ID}/{z}/{x}/{y}.mvt"
+
+
+def tipg_tile(server: Server) -> Callable[[int, int, int], str]:
+    return lambda z, x, y: (f"{server.base}/collections/public.bench_fields/tiles/"
+                            f"WebMercatorQuad/{z}/{x}/{y}")
+
+
+def tiles(url: Callable[[int, int, int], str], http: httpx.Client,
+          sample: list[tuple[int, int, int]],
           warmup: list[tuple[int, int, int]]) -> tuple[Timings, dict[int, Timings], int]:
     """Each tile once (after a warm-up on other tiles); all, per zoom, and empty answers."""
     for z, x, y in warmup:
-        _get(http, f"{server.base}/tiles/{LAYER_ID}/{z}/{x}/{y}.mvt")
+        _get(http, url(z, x, y))
     every, by_zoom, empty = Timings(), {z: Timings() for z in (12, 13, 14)}, 0
     for z, x, y in sample:
-        ms, body = _get(http, f"{server.base}/tiles/{LAYER_ID}/{z}/{x}/{y}.mvt")
+        ms, body = _get(http, url(z, x, y))
         if not body:
             empty += 1
             continue

@@ -1,9 +1,9 @@
-"""The four servers under test, each its own process on 127.0.0.1 with a free port.
+"""The servers under test, each its own process on 127.0.0.1 with a free port.
 
 geoservice runs from the project's venv; tipg and pygeoapi from a separate venv
 (``var/bench-venv``, created here when missing) so their dependencies never meet ours; MapServer
-is Debian's ``mapserv`` behind a small CGI wrapper. Every process is started in its own session
-and stopped by its process id.
+is Debian's ``mapserv`` as a FastCGI pool behind nginx (``bench/gis/fastcgi.py``). Every process
+is started in its own session and stopped by its process id.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.gis import fastcgi
 from bench.gis.database import BenchDb
 from geoservice.settings import ROOT
 
@@ -140,7 +141,8 @@ def tipg(db: BenchDb, python: Path, workdir: Path) -> AbstractContextManager[Ser
     port = free_port()
     dsn = db.url.set(drivername="postgresql").render_as_string(hide_password=False)
     env = {**_base_env(db), "DATABASE_URL": dsn,
-           "TIPG_DB_TABLES": '["public.bench_felling_areas"]', "TIPG_DB_FUNCTIONS": "[]"}
+           "TIPG_DB_TABLES": '["public.bench_felling_areas", "public.bench_fields"]',
+           "TIPG_DB_FUNCTIONS": "[]"}
     argv = [str(python), "-m", "uvicorn", "tipg.main:app", "--host", "127.0.0.1", "--port",
             str(port), "--log-level", "warning", "--no-access-log"]
     return _process("tipg", argv, env, workdir, f"http://127.0.0.1:{port}",
@@ -163,13 +165,49 @@ def pygeoapi(db: BenchDb, python: Path, workdir: Path) -> Iterator[Server]:
         yield server
 
 
-def mapserver(db: BenchDb, workdir: Path) -> AbstractContextManager[Server]:
-    port = free_port()
+@contextmanager
+def mapserver(db: BenchDb, workdir: Path) -> Iterator[Server]:
+    """``mapserv`` as two FastCGI processes (spawn-fcgi) behind nginx."""
+    fcgi_port, port = free_port(), free_port()
+    mapfile = str(HERE / "felling_areas.map")
     env = {**_base_env(db), "MAPSERVER_CONFIG_FILE": str(HERE / "mapserver.conf"),
-           "MS_MAPFILE": str(HERE / "felling_areas.map"), "PYTHONPATH": str(ROOT)}
-    return _process("MapServer", [sys.executable, "-m", "bench.gis.mapserv_cgi", str(port)],
-                    env, workdir, f"http://127.0.0.1:{port}/mapserv",
-                    "?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetCapabilities")
+           "MS_MAPFILE": mapfile}
+    # fcgi_stdio swaps the process environment for each request's FastCGI parameters, so
+    # libpq's PG* variables and MapServer's own travel as parameters from nginx.
+    params = {k: v for k, v in env.items() if k.startswith(("PG", "MS_", "MAPSERVER_"))}
+    with fastcgi.pool([shutil.which("mapserv") or "mapserv"], fcgi_port, env, workdir):
+        conf = fastcgi.nginx_conf(workdir, port, [("/mapserv", fcgi_port, params)])
+        argv = ["nginx", "-p", str(workdir), "-c", str(conf)]
+        with _process("MapServer", argv, env, workdir, f"http://127.0.0.1:{port}/mapserv",
+                      "?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetCapabilities") as server:
+            yield server
+
+
+QGIS_FCGI = Path("/usr/lib/cgi-bin/qgis_mapserv.fcgi")
+
+
+@contextmanager
+def qgis_server(db: BenchDb, workdir: Path) -> Iterator[Server]:
+    """QGIS Server (``qgis_mapserv.fcgi``) as two FastCGI processes behind nginx: WFS 1.1 at
+    ``base`` and OGC API Features at ``base/wfs3``."""
+    if not QGIS_FCGI.exists():
+        raise RuntimeError(f"{QGIS_FCGI} is missing: scripts/system-deps.sh bench installs "
+                           "qgis-server")
+    project = workdir / "bench.qgs"
+    env = {**_base_env(db), "QT_QPA_PLATFORM": "offscreen", "HOME": str(workdir),
+           "XDG_RUNTIME_DIR": str(workdir)}
+    subprocess.run(["/usr/bin/python3", str(HERE / "qgis_project.py"), str(project)], env=env,
+                   cwd=workdir, check=True, capture_output=True, timeout=300)
+    env |= {"QGIS_PROJECT_FILE": str(project), "QGIS_SERVER_LOG_STDERR": "1",
+            "QGIS_SERVER_LOG_LEVEL": "2", "MAX_CACHE_LAYERS": "10"}
+    fcgi_port, port = free_port(), free_port()
+    with fastcgi.pool([str(QGIS_FCGI)], fcgi_port, env, workdir):
+        conf = fastcgi.nginx_conf(workdir, port, [("/qgis", fcgi_port,
+                                                   {"QGIS_PROJECT_FILE": str(project)})])
+        argv = ["nginx", "-p", str(workdir), "-c", str(conf)]
+        with _process("QGIS Server", argv, env, workdir, f"http://127.0.0.1:{port}/qgis",
+                      "?SERVICE=WFS&VERSION=1.1.0&REQUEST=GetCapabilities") as server:
+            yield server
 
 
 @dataclass
@@ -178,6 +216,7 @@ class Fleet:
     tipg: Server | None
     pygeoapi: Server | None
     mapserver: Server | None
+    qgis: Server | None
     missing: dict[str, str]
 
 
@@ -208,7 +247,7 @@ def fleet(db: BenchDb, token: str, workdir: Path) -> Iterator[Fleet]:
                     tipg_server = server
                 else:
                     pygeoapi_server = server
-        why = ensure_mapserver()
+        why = ensure_mapserver() or fastcgi.missing()
         if why:
             missing["MapServer"] = why
         else:
@@ -216,6 +255,18 @@ def fleet(db: BenchDb, token: str, workdir: Path) -> Iterator[Fleet]:
                 ms_server = stack.enter_context(mapserver(db, workdir))
                 done = subprocess.run(["mapserv", "-v"], capture_output=True, text=True)
                 ms_server.version = done.stdout.split()[2] if done.stdout else "?"
-            except RuntimeError as exc:
+            except (RuntimeError, subprocess.CalledProcessError) as exc:
                 missing["MapServer"] = f"mapserv did not answer: {str(exc)[-300:]}"
-        yield Fleet(mine, tipg_server, pygeoapi_server, ms_server, missing)
+        qgis_srv: Server | None = None
+        why = fastcgi.missing()
+        if why:
+            missing["QGIS Server"] = why
+        else:
+            try:
+                qgis_srv = stack.enter_context(qgis_server(db, workdir))
+                done = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "qgis-server"],
+                                      capture_output=True, text=True)
+                qgis_srv.version = done.stdout.split("+")[0] or "?"
+            except (RuntimeError, subprocess.CalledProcessError) as exc:
+                missing["QGIS Server"] = f"QGIS Server did not start: {str(exc)[-300:]}"
+        yield Fleet(mine, tipg_server, pygeoapi_server, ms_server, qgis_srv, missing)

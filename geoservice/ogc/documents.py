@@ -18,6 +18,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/ogcapi-features-8/1.0/conf/sorting",
+    "http://www.opengis.net/spec/ogcapi-features-8/1.0/conf/sortables",
     "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
     "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
@@ -73,6 +75,8 @@ def collection(base: str, c: Collection,
             link(f"{href}/items?f=csv", "items", "text/csv", "Features as CSV"),
             link(f"{href}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
                  "application/schema+json", "Queryable properties"),
+            link(f"{href}/sortables", "http://www.opengis.net/def/rel/ogc/1.0/sortables",
+                 "application/schema+json", "Properties to sort by (sortby)"),
             link(f"{base}/download/{c.id}.geojson", "enclosure", GEOJSON, "Whole collection"),
             link(f"{base}/tiles/{c.id}.json", "tiles", JSON, "TileJSON of vector tiles"),
         ],
@@ -106,3 +110,11 @@ def queryables(base: str, c: Collection) -> dict[str, Any]:
         "type": "object", "title": c.title, "properties": props,
         "additionalProperties": False,
     }
+
+
+def sortables(base: str, c: Collection) -> dict[str, Any]:
+    """The properties ``sortby`` accepts: every property, not the geometry."""
+    doc = queryables(base, c)
+    doc["properties"].pop("geometry")
+    doc["$id"] = f"{base}/ogc/collections/{c.id}/sortables"
+    return doc

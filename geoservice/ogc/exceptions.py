@@ -21,6 +21,7 @@ OWS_CODES = {
     "version_negotiation_failed": "VersionNegotiationFailed",
     "invalid_xml": "OperationParsingFailed",
     "option_not_supported": "OptionNotSupported",
+    "feature_not_found": "NotFound",
 }
 
 
@@ -59,7 +60,8 @@ def wfs_error(request: Request, error: GeoserviceError) -> Response:
     else:
         code = "InvalidParameterValue"
     locator = next((str(d["locator"]) for d in error.details if "locator" in d), None)
-    status = 400 if error.status == 404 else error.status
+    # WFS 2.0 Table 3: NotFound is 404; an unknown type name is an InvalidParameterValue (400).
+    status = 400 if error.status == 404 and code != "NotFound" else error.status
     return Response(ows_exception_report(code, error.message, locator), status_code=status,
                     media_type="application/xml", headers=_headers(error))
 

@@ -7,6 +7,7 @@ authority axis order and is flipped, ``EPSG:4326`` is taken as x/y, as GeoServer
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -29,6 +30,13 @@ _SPATIAL = {"Intersects": ast.GeometryIntersects, "Within": ast.GeometryWithin,
             "Overlaps": ast.GeometryOverlaps, "Equals": ast.GeometryEquals}
 
 
+@dataclass(frozen=True)
+class ResourceIds:
+    """A filter of ``fes:ResourceId`` elements: the features with these ids (``type.id``)."""
+
+    rids: tuple[str, ...]
+
+
 def invalid(message: str) -> BadRequest:
     return BadRequest(message, code="invalid_filter")
 
@@ -44,8 +52,11 @@ def parse_xml(data: bytes | str) -> Any:
         raise BadRequest(f"The XML could not be read: {exc}", code="invalid_xml") from None
 
 
-def _local(el: Any) -> str:
+def local(el: Any) -> str:
     return str(etree.QName(el).localname)
+
+
+_local = local
 
 
 def _children(el: Any) -> list[Any]:
@@ -169,6 +180,11 @@ def to_ast(el: Any, default_srs: str | None = None, depth: int = 0) -> Any:
     name = _local(el)
     kids = _children(el)
     if name == "Filter":
+        if kids and all(_local(k) == "ResourceId" for k in kids):
+            rids = tuple((k.get("rid") or "").strip() for k in kids)
+            if not all(rids):
+                raise invalid("fes:ResourceId needs its rid attribute (the gml:id).")
+            return ResourceIds(rids)
         if len(kids) != 1:
             raise invalid("fes:Filter holds exactly one operator.")
         return to_ast(kids[0], default_srs, depth + 1)
@@ -214,5 +230,5 @@ def to_ast(el: Any, default_srs: str | None = None, depth: int = 0) -> Any:
     if name == "BBOX" or name in _SPATIAL:
         return _spatial(el, name, default_srs)
     if name == "ResourceId":
-        raise invalid("fes:ResourceId is not supported; filter on properties instead.")
+        raise invalid("fes:ResourceId stands directly in fes:Filter, not inside an operator.")
     raise invalid(f"fes:{name} is not supported.")

@@ -18,6 +18,8 @@ from pygeofilter import ast, values
 from geoservice.errors import BadRequest
 from geoservice.ogc.collections import Collection, Prop
 from geoservice.ogc.crs import Crs, input_sql
+from geoservice.ogc.fes import ResourceIds
+from geoservice.ogc.query import matching_ids
 
 GEOMETRY_NAMES = {"geometry", "geom", "the_geom", "shape"}
 _COMPARE = {ast.Equal: "=", ast.NotEqual: "<>", ast.LessThan: "<", ast.LessEqual: "<=",
@@ -51,6 +53,12 @@ class SqlFilter:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise invalid(f"The filter is too large (more than {MAX_NODES} parts).")
+        if isinstance(node, ResourceIds):
+            ids, kind = matching_ids(self.collection, node.rids)
+            if not ids:
+                return "FALSE"
+            column = self.collection.id_sql.removesuffix("::text")
+            return f"({column} = ANY(CAST({self.bind(ids)} AS {kind}[])))"
         if isinstance(node, ast.And):
             return f"({self.sql(node.lhs)} AND {self.sql(node.rhs)})"
         if isinstance(node, ast.Or):

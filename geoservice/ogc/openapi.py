@@ -34,7 +34,12 @@ ITEM_PARAMS = [
     _param("filter-lang", "cql2-text (default) or cql2-json.",
            {"type": "string", "enum": ["cql2-text", "cql2-json"]}),
     _param("filter-crs", "CRS of geometry literals in filter (default CRS84).", CRS_ENUM),
+    _param("sortby", "Sort keys: property names, '-' before a name sorts descending "
+           "(e.g. -area_ha,cirsma).", {"type": "array", "items": {"type": "string"}}),
 ]
+PROPERTIES = _param("properties", "Only these properties in each feature (comma-separated).",
+                    {"type": "array", "items": {"type": "string"}})
+ITEM_PARAMS.append(PROPERTIES)
 
 
 def _op(summary: str, op_id: str, params: list[dict[str, Any]], media: str) -> dict[str, Any]:
@@ -70,7 +75,9 @@ def document(base: str) -> dict[str, Any]:
             "/ogc/collections/{collectionId}/items/{featureId}": _op(
                 "One feature", "getFeature",
                 [CID, _param("featureId", "Feature id.", {"type": "string"}, "path"), F,
-                 ITEM_PARAMS[6]], "application/geo+json"),
+                 ITEM_PARAMS[6], PROPERTIES], "application/geo+json"),
+            "/ogc/collections/{collectionId}/sortables": _op(
+                "Sortable properties", "getSortables", [CID], "application/schema+json"),
         },
         "components": {
             "schemas": {"exception": {

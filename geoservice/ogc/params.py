@@ -20,7 +20,7 @@ from geoservice.ogc.query import FeatureQuery
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 KNOWN = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang",
-         "filter-crs", "lang"}
+         "filter-crs", "lang", "sortby", "properties"}
 
 
 def integer(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -47,7 +47,8 @@ def feature_query(collection: Collection, principal: Principal | None,
     if unknown:
         raise BadRequest(
             f"Unknown parameter(s) {', '.join(unknown)}; use limit, offset, bbox, bbox-crs, crs, "
-            f"datetime, filter, filter-lang, filter-crs, f or a queryable property.",
+            f"datetime, filter, filter-lang, filter-crs, sortby, properties, f or a queryable "
+            "property.",
             code="unknown_parameter")
     crs: Crs = parse_ogc(params.get("crs"))
     query = FeatureQuery(collection, principal, crs=crs,
@@ -75,6 +76,10 @@ def feature_query(collection: Collection, principal: Principal | None,
             where, args = filters.to_sql(ast.Equal(ast.Attribute(name), value_node),
                                          collection, CRS84)
             query.add(where, args, f"p_{name}_")
+    if params.get("sortby"):
+        query.sort_by(sort_keys(params["sortby"]), "sortby")
+    if "properties" in params:
+        query.select([n.strip() for n in params["properties"].split(",") if n.strip()])
     if params.get("filter"):
         node = cql.parse_filter(params["filter"], params.get("filter-lang"))
         where, args = filters.to_sql(node, collection, parse_ogc(params.get("filter-crs")))
@@ -87,3 +92,18 @@ def feature_query(collection: Collection, principal: Principal | None,
         if params.get("filter-crs"):
             parse_ogc(params["filter-crs"])
     return query
+
+
+def sort_keys(value: str) -> list[tuple[str, bool]]:
+    """``sortby=-area_ha,+cirsma`` (OGC API Features Part 8): ``-`` descending, ``+`` or none
+    ascending. A ``+`` arriving as a space (unencoded in the query string) counts as ``+``."""
+    keys = []
+    for part in value.split(","):
+        name = part.strip()
+        descending = name.startswith("-")
+        name = name.lstrip("+-").strip()
+        if not name:
+            raise BadRequest(f"sortby={value!r}: name properties, e.g. sortby=-area_ha,cirsma.",
+                             code="invalid_parameter", details=[{"locator": "sortby"}])
+        keys.append((name, descending))
+    return keys

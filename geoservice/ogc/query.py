@@ -7,6 +7,7 @@ Every value is a bound parameter; SQL text only ever contains allow-listed expre
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy import Connection, text
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import BadRequest, NotFound
-from geoservice.ogc.collections import Collection
+from geoservice.ogc.collections import Collection, Prop
 from geoservice.ogc.crs import CRS84, Crs, output_sql
 
 # numberMatched is exact below this many matches and omitted above (a bounded count).
@@ -33,6 +34,9 @@ class FeatureQuery:
     offset: int = 0
     clauses: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
+    sort: list[str] = field(default_factory=list)
+    # Property selection (OGC API ``properties``): None keeps every property.
+    selected: tuple[Prop, ...] | None = None
 
     def __post_init__(self) -> None:
         self.clauses.append(self.collection.where)
@@ -72,6 +76,26 @@ class FeatureQuery:
         self.clauses.append(f"{self.order} = CAST(:fid AS {kind})")
         self.params["fid"] = value
 
+    def resource_ids(self, rids: Sequence[str]) -> None:
+        """Restrict to the features whose ``type.id`` is in ``rids`` (others simply miss)."""
+        ids, kind = matching_ids(self.collection, rids)
+        if not ids:
+            self.clauses.append("FALSE")
+            return
+        self.clauses.append(f"{self.order} = ANY(CAST(:rids AS {kind}[]))")
+        self.params["rids"] = ids
+
+    def sort_by(self, pairs: Sequence[tuple[str, bool]], locator: str = "sortBy") -> None:
+        """ORDER BY the named properties (the id stays the tie-breaker, so pages are stable)."""
+        for name, descending in pairs:
+            prop = self.collection.prop(name)
+            if prop is None:
+                names = ", ".join(p.name for p in self.collection.properties)
+                raise BadRequest(f"Cannot sort {self.collection.id} by {name!r}: it is not a "
+                                 f"property; properties: {names}.", code="invalid_parameter",
+                                 details=[{"locator": locator}])
+            self.sort.append(f"{prop.sql} {'DESC NULLS LAST' if descending else 'ASC'}")
+
     def datetime(self, value: str) -> None:
         column = self.collection.datetime_sql
         if column is None:
@@ -101,7 +125,7 @@ class FeatureQuery:
     def page_sql(self, select: str) -> str:
         c = self.collection
         return (f"SELECT {select} FROM {c.from_sql} WHERE {self.where} "
-                f"ORDER BY {self.order} LIMIT :limit OFFSET :offset")
+                f"ORDER BY {', '.join([*self.sort, self.order])} LIMIT :limit OFFSET :offset")
 
     def page_params(self) -> dict[str, Any]:
         return {**self.params, "limit": self.limit, "offset": self.offset}
@@ -118,7 +142,39 @@ class FeatureQuery:
                 """', "geometry": ' || """
                 f"COALESCE(ST_AsGeoJSON({geom}, {self.crs.precision}, 0), 'null') || "
                 """', "properties": ' || """
-                f"COALESCE(({c.json_properties_sql})::text, 'null') || '}}' AS feature")
+                f"COALESCE(({self.properties_sql})::text, 'null') || '}}' AS feature")
+
+    @property
+    def properties_sql(self) -> str:
+        if self.selected is None:
+            return self.collection.json_properties_sql
+        pairs = ", ".join(f"'{p.name}', {p.sql}" for p in self.selected)
+        return f"json_build_object({pairs})"
+
+    def select(self, names: Sequence[str], locator: str = "properties") -> None:
+        """Keep only the named properties in GeoJSON (unknown names are a 400)."""
+        chosen = []
+        for name in names:
+            prop = self.collection.prop(name)
+            if prop is None:
+                known = ", ".join(p.name for p in self.collection.properties)
+                raise BadRequest(f"{locator}: {name!r} is not a property of "
+                                 f"{self.collection.id}; properties: {known}.",
+                                 code="invalid_properties", details=[{"locator": locator}])
+            chosen.append(prop)
+        self.selected = tuple(chosen)
+
+
+def matching_ids(c: Collection, rids: Sequence[str]) -> tuple[list[str], str]:
+    """The feature ids among ``rids`` (``type.id``) that belong to ``c`` and could exist."""
+    kind = "bigint" if c.is_layer else "uuid"
+    pattern = _BIGINT if c.is_layer else _UUID
+    ids = []
+    for rid in rids:
+        type_name, _, fid = rid.rpartition(".")
+        if type_name.split(":")[-1] == c.id and pattern.match(fid):
+            ids.append(fid)
+    return ids, kind
 
 
 def _instant(value: str, *, start_of_day: bool) -> datetime:

@@ -1,4 +1,8 @@
-"""WFS 2.0 GetCapabilities and DescribeFeatureType documents (flat GML 3.2 simple features)."""
+"""WFS 2.0 GetCapabilities, DescribeFeatureType and stored-query documents (GML 3.2 SF).
+
+The capabilities declare exactly what ``wfs_service`` implements: Simple and Basic WFS (stored
+queries with GetFeatureById, ad hoc queries, GetPropertyValue), resource ids, sorting, paging.
+"""
 
 from __future__ import annotations
 
@@ -20,13 +24,14 @@ _CONSTRAINTS = {
     "ImplementsResultPaging": True, "ImplementsStandardJoins": False,
     "ImplementsSpatialJoins": False, "ImplementsTemporalJoins": False,
     "ImplementsFeatureVersioning": False, "ManageStoredQueries": False,
+    "PagingIsTransactionSafe": False,
 }
 _FES_CONFORMANCE = {
     "ImplementsQuery": True, "ImplementsAdHocQuery": True, "ImplementsFunctions": False,
-    "ImplementsResourceId": False, "ImplementsMinStandardFilter": True,
+    "ImplementsResourceId": True, "ImplementsMinStandardFilter": True,
     "ImplementsStandardFilter": True, "ImplementsMinSpatialFilter": True,
     "ImplementsSpatialFilter": True, "ImplementsMinTemporalFilter": False,
-    "ImplementsTemporalFilter": False, "ImplementsVersionNav": False, "ImplementsSorting": False,
+    "ImplementsTemporalFilter": False, "ImplementsVersionNav": False, "ImplementsSorting": True,
     "ImplementsExtendedOperators": False, "ImplementsMinimumXPath": False,
     "ImplementsSchemaElementFunc": False,
 }
@@ -40,10 +45,19 @@ OUTPUT_FORMATS = ("application/gml+xml; version=3.2", "text/xml; subtype=gml/3.2
                   "application/json", "application/geo+json")
 
 
-def _constraint(name: str, value: object) -> str:
+STORED_QUERIES = {
+    "urn:ogc:def:query:OGC-WFS::GetFeatureById": (
+        "Get a feature by its id",
+        "The feature whose gml:id is ID (e.g. felling_areas.<uuid>); NotFound otherwise.",
+        (("ID", "xsd:string"),)),
+}
+QUERY_LANGUAGE = "urn:ogc:def:queryLanguage:OGC-WFS::WFS_QueryExpression"
+
+
+def _constraint(name: str, value: object, prefix: str = "ows") -> str:
     text = value if isinstance(value, str) else ("TRUE" if value else "FALSE")
-    return (f'<ows:Constraint name="{name}"><ows:NoValues/>'
-            f"<ows:DefaultValue>{text}</ows:DefaultValue></ows:Constraint>")
+    return (f'<{prefix}:Constraint name="{name}"><ows:NoValues/>'
+            f"<ows:DefaultValue>{text}</ows:DefaultValue></{prefix}:Constraint>")
 
 
 def _operation(name: str, url: str, extra: str = "") -> str:
@@ -96,13 +110,21 @@ def capabilities(base: str, collections: list[tuple[Collection, tuple[float, ...
         + _operation("GetCapabilities", url)
         + _operation("DescribeFeatureType", url)
         + _operation("GetFeature", url, getfeature_extra)
+        + _operation("GetPropertyValue", url)
+        + _operation("ListStoredQueries", url)
+        + _operation("DescribeStoredQueries", url)
         + "".join(_constraint(k, v) for k, v in _CONSTRAINTS.items())
         + _constraint("CountDefault", str(COUNT_DEFAULT))
         + "</ows:OperationsMetadata>"
         f"<wfs:FeatureTypeList>{''.join(types)}</wfs:FeatureTypeList>"
         "<fes:Filter_Capabilities><fes:Conformance>"
-        + "".join(_constraint(k, v) for k, v in _FES_CONFORMANCE.items())
+        + "".join(_constraint(k, v, "fes") for k, v in _FES_CONFORMANCE.items())
         + "</fes:Conformance>"
+        '<fes:Id_Capabilities><fes:ResourceIdentifier name="fes:ResourceId"/>'
+        "</fes:Id_Capabilities>"
+        "<fes:Scalar_Capabilities><fes:LogicalOperators/><fes:ComparisonOperators>"
+        + "".join(f'<fes:ComparisonOperator name="{op}"/>' for op in _COMPARISON)
+        + "</fes:ComparisonOperators></fes:Scalar_Capabilities>"
         "<fes:Spatial_Capabilities><fes:GeometryOperands>"
         '<fes:GeometryOperand name="gml:Envelope"/><fes:GeometryOperand name="gml:Point"/>'
         '<fes:GeometryOperand name="gml:LineString"/><fes:GeometryOperand name="gml:Polygon"/>'
@@ -110,9 +132,6 @@ def capabilities(base: str, collections: list[tuple[Collection, tuple[float, ...
         "<fes:SpatialOperators>"
         + "".join(f'<fes:SpatialOperator name="{op}"/>' for op in _SPATIAL)
         + "</fes:SpatialOperators></fes:Spatial_Capabilities>"
-        "<fes:Scalar_Capabilities><fes:LogicalOperators/><fes:ComparisonOperators>"
-        + "".join(f'<fes:ComparisonOperator name="{op}"/>' for op in _COMPARISON)
-        + "</fes:ComparisonOperators></fes:Scalar_Capabilities>"
         "</fes:Filter_Capabilities></wfs:WFS_Capabilities>\n")
 
 
@@ -137,4 +156,36 @@ def describe(collections: list[Collection]) -> str:
             f'<xsd:element name="{c.id}" type="{PREFIX}:{c.id}Type" '
             'substitutionGroup="gml:AbstractFeature"/>')
     parts.append("</xsd:schema>\n")
+    return "".join(parts)
+
+
+def _head(element: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<wfs:{element} xmlns:wfs="{WFS_NS}" xmlns:{PREFIX}="{NS}" '
+            'xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            f'xsi:schemaLocation="{WFS_NS} http://schemas.opengis.net/wfs/2.0/wfs.xsd">')
+
+
+def list_stored_queries(type_ids: list[str]) -> str:
+    returns = "".join(f"<wfs:ReturnFeatureType>{PREFIX}:{t}</wfs:ReturnFeatureType>"
+                      for t in type_ids)
+    items = "".join(f'<wfs:StoredQuery id="{qid}"><wfs:Title>{escape(title)}</wfs:Title>'
+                    f"{returns}</wfs:StoredQuery>"
+                    for qid, (title, _, _) in STORED_QUERIES.items())
+    return _head("ListStoredQueriesResponse") + items + "</wfs:ListStoredQueriesResponse>\n"
+
+
+def describe_stored_queries(ids: list[str], type_ids: list[str]) -> str:
+    parts = [_head("DescribeStoredQueriesResponse")]
+    returns = " ".join(f"{PREFIX}:{t}" for t in type_ids)
+    for qid in ids:
+        title, abstract, params = STORED_QUERIES[qid]
+        parts.append(f'<wfs:StoredQueryDescription id="{qid}"><wfs:Title>{escape(title)}'
+                     f"</wfs:Title><wfs:Abstract>{escape(abstract)}</wfs:Abstract>")
+        parts.extend(f'<wfs:Parameter name="{name}" type="{kind}"/>' for name, kind in params)
+        parts.append(f'<wfs:QueryExpressionText returnFeatureTypes="{returns}" '
+                     f'language="{QUERY_LANGUAGE}" isPrivate="true"/>'
+                     "</wfs:StoredQueryDescription>")
+    parts.append("</wfs:DescribeStoredQueriesResponse>\n")
     return "".join(parts)

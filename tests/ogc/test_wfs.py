@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from tests.conftest import bearer
 from tests.factories import ORIGIN
 from tests.ogc.conftest import World
+from tests.ogc.schemas import assert_exception, assert_valid, feature_schema
 
 NS = {"wfs": "http://www.opengis.net/wfs/2.0", "gml": "http://www.opengis.net/gml/3.2",
       "gs": "https://geoservice.lv/wfs", "ows": "http://www.opengis.net/ows/1.1"}
@@ -104,6 +105,7 @@ def test_errors_are_ows_exception_reports(client: TestClient, world: World) -> N
         assert response.status_code == status, (url, response.text)
         root = etree.fromstring(response.content)
         assert root.tag == "{http://www.opengis.net/ows/1.1}ExceptionReport", url
+        assert_exception(response.content, root[0].get("exceptionCode"))
     anonymous = client.get(GF)
     assert anonymous.status_code == 401 and b"ExceptionReport" in anonymous.content
     entity = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
@@ -114,68 +116,13 @@ def test_errors_are_ows_exception_reports(client: TestClient, world: World) -> N
     assert etree.fromstring(caps.content).get("version") == "2.0.0"
 
 
-# A local subset of the WFS 2.0 / GML 3.2 schemas (the official ones cannot be downloaded here):
-# it pins the structure GIS clients rely on — members, gml:id, posList, typed properties.
-SUBSET_XSD = """<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema"
-  targetNamespace="http://www.opengis.net/gml/3.2" xmlns:gml="http://www.opengis.net/gml/3.2"
-  elementFormDefault="qualified">
-  <xsd:complexType name="AbstractFeatureType" abstract="true">
-    <xsd:attribute ref="gml:id" use="required"/></xsd:complexType>
-  <xsd:attribute name="id" type="xsd:ID"/>
-  <xsd:element name="AbstractFeature" type="gml:AbstractFeatureType" abstract="true"/>
-  <xsd:complexType name="RingType"><xsd:sequence><xsd:element name="LinearRing">
-    <xsd:complexType><xsd:sequence><xsd:element name="posList"><xsd:complexType>
-      <xsd:simpleContent><xsd:extension base="gml:doubleList">
-        <xsd:attribute name="srsDimension" type="xsd:positiveInteger"/>
-      </xsd:extension></xsd:simpleContent></xsd:complexType></xsd:element>
-    </xsd:sequence></xsd:complexType></xsd:element></xsd:sequence></xsd:complexType>
-  <xsd:simpleType name="doubleList"><xsd:list itemType="xsd:double"/></xsd:simpleType>
-  <xsd:complexType name="MultiSurfacePropertyType"><xsd:sequence>
-    <xsd:element name="MultiSurface"><xsd:complexType><xsd:sequence>
-      <xsd:element name="surfaceMember" maxOccurs="unbounded"><xsd:complexType><xsd:sequence>
-        <xsd:element name="Polygon"><xsd:complexType><xsd:sequence>
-          <xsd:element name="exterior" type="gml:RingType"/>
-          <xsd:element name="interior" type="gml:RingType" minOccurs="0" maxOccurs="unbounded"/>
-        </xsd:sequence><xsd:attribute ref="gml:id" use="required"/>
-        <xsd:attribute name="srsName" type="xsd:anyURI"/></xsd:complexType></xsd:element>
-      </xsd:sequence></xsd:complexType></xsd:element>
-    </xsd:sequence><xsd:attribute ref="gml:id" use="required"/>
-    <xsd:attribute name="srsName" type="xsd:anyURI"/></xsd:complexType></xsd:element>
-  </xsd:sequence></xsd:complexType>
-</xsd:schema>"""
-WFS_XSD = """<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema"
-  targetNamespace="http://www.opengis.net/wfs/2.0" xmlns:gml="http://www.opengis.net/gml/3.2"
-  elementFormDefault="qualified">
-  <xsd:import namespace="http://www.opengis.net/gml/3.2" schemaLocation="gml.xsd"/>
-  <xsd:element name="FeatureCollection"><xsd:complexType><xsd:sequence>
-    <xsd:element name="member" minOccurs="0" maxOccurs="unbounded"><xsd:complexType>
-      <xsd:sequence><xsd:element ref="gml:AbstractFeature"/></xsd:sequence></xsd:complexType>
-    </xsd:element></xsd:sequence>
-    <xsd:attribute name="timeStamp" type="xsd:dateTime" use="required"/>
-    <xsd:attribute name="numberMatched" type="xsd:string" use="required"/>
-    <xsd:attribute name="numberReturned" type="xsd:nonNegativeInteger" use="required"/>
-    <xsd:attribute name="next" type="xsd:anyURI"/>
-  </xsd:complexType></xsd:element>
-</xsd:schema>"""
-
-
-def test_gml_valid_against_describe_feature_type(client: TestClient, world: World,
-                                                 tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import xmlschema
-
+def test_gml_valid_against_official_schemas(client: TestClient, world: World,
+                                            tmp_path) -> None:  # type: ignore[no-untyped-def]
     h = bearer(world.a["owner"])
-    (tmp_path / "gml.xsd").write_text(SUBSET_XSD)
-    (tmp_path / "wfs.xsd").write_text(WFS_XSD)
     described = client.get("/wfs?service=WFS&version=2.0.0&request=DescribeFeatureType"
                            "&typeNames=gs:felling_areas", headers=h).text
-    described = described.replace("http://schemas.opengis.net/gml/3.2.1/gml.xsd", "gml.xsd")
-    (tmp_path / "features.xsd").write_text(described)
-    (tmp_path / "all.xsd").write_text(
-        '<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema">'
-        '<xsd:import namespace="http://www.opengis.net/wfs/2.0" schemaLocation="wfs.xsd"/>'
-        '<xsd:import namespace="https://geoservice.lv/wfs" schemaLocation="features.xsd"/>'
-        "</xsd:schema>")
-    schema = xmlschema.XMLSchema(str(tmp_path / "all.xsd"))
+    schema = feature_schema(described, str(tmp_path))
     for srs in ("urn:ogc:def:crs:EPSG::4326", "EPSG:3059"):
-        doc = client.get(f"{GF}&srsName={srs}", headers=h).text
-        schema.validate(doc)
+        assert_valid(schema, client.get(f"{GF}&srsName={srs}&count=1", headers=h).text)
+    broken = client.get(GF, headers=h).text.replace("<gs:cirsma>1<", "<gs:cirsma>one<")
+    assert "one" in broken and not schema.is_valid(broken)

@@ -1,4 +1,4 @@
-"""Whole collections as streamed GeoJSON at /download/{collection}.geojson (gzip on request)."""
+"""Whole collections, streamed: /download/{collection}.geojson (gzip on request), .fgb, .parquet."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from geoservice.accounts.principal import Principal
-from geoservice.ogc import access, exceptions
+from geoservice.ogc import access, exceptions, formats
 from geoservice.ogc.crs import parse_ogc
 from geoservice.ogc.dbcall import read
 from geoservice.ogc.query import FeatureQuery
@@ -42,3 +42,28 @@ async def download(request: Request) -> Response:
         return StreamingResponse(gzipped(chunks), media_type="application/geo+json",
                                  headers=headers)
     return StreamingResponse(chunks, media_type="application/geo+json", headers=headers)
+
+
+def _binary(request: Request, query: FeatureQuery, ext: str) -> Response:
+    maker = formats.flatgeobuf if ext == "fgb" else formats.geoparquet
+    c = query.collection
+    headers = {"Content-Disposition": f'attachment; filename="{c.id}.{ext}"',
+               "Content-Crs": f"<{query.crs.uri}>"}
+    return StreamingResponse(maker(engine_of(request), query), media_type=formats.MEDIA[ext],
+                             headers=headers)
+
+
+@routes.page("GET", "/download/{cid}.fgb")
+async def download_flatgeobuf(request: Request) -> Response:
+    principal, public = await access.viewer(request)
+    query = await read(request, _plan, request.path_params["cid"], principal, public,
+                       request.query_params.get("crs"))
+    return _binary(request, query, "fgb")
+
+
+@routes.page("GET", "/download/{cid}.parquet")
+async def download_geoparquet(request: Request) -> Response:
+    principal, public = await access.viewer(request)
+    query = await read(request, _plan, request.path_params["cid"], principal, public,
+                       request.query_params.get("crs"))
+    return _binary(request, query, "parquet")

@@ -126,6 +126,19 @@ async def ogc_queryables(request: Request) -> Response:
     return _json(doc, "application/schema+json")
 
 
+def _sortables(conn: Connection, cid: str, base: str, principal: Principal | None,
+               public: bool) -> dict[str, Any]:
+    return documents.sortables(base, access.readable(conn, cid, principal, public))
+
+
+@routes.page("GET", "/ogc/collections/{cid}/sortables")
+async def ogc_sortables(request: Request) -> Response:
+    principal, public = await access.viewer(request)
+    doc = await db(request, _sortables, request.path_params["cid"], base_url(request),
+                   principal, public)
+    return _json(doc, "application/schema+json")
+
+
 def _prepare(conn: Connection, cid: str, principal: Principal | None, public: bool,
              params: dict[str, str], fid: str | None,
              fmt: str) -> tuple[FeatureQuery, int | None, list[str] | None]:

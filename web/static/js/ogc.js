@@ -22,7 +22,7 @@
   function table(features) {
     var head = document.querySelector(".ogc-features thead");
     var body = document.querySelector(".ogc-features tbody");
-    if (!features.length) { return; }
+    if (!head || !body || !features.length) { return; }
     var names = Object.keys(features[0].properties || {});
     var hr = document.createElement("tr");
     cell(hr, "id", "th");
