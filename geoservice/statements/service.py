@@ -10,10 +10,10 @@ from sqlalchemy import Connection, text
 
 from geoservice.accounts import audit
 from geoservice.accounts.principal import Principal
-from geoservice.errors import Conflict, Forbidden, GeoserviceError
+from geoservice.errors import Conflict, Forbidden
 from geoservice.ids import canonical
 from geoservice.settings import Settings
-from geoservice.statements import builder, connect, outbox, rules, store
+from geoservice.statements import builder, connect, outbox, prevalidate, store
 from geoservice.statements.builder import Built
 
 AMEND_WINDOW = timedelta(hours=72)
@@ -59,19 +59,13 @@ def preview(conn: Connection, settings: Settings, principal: Principal,
             statement_id: str) -> dict[str, Any]:
     st = store.load(conn, principal, statement_id)
     account = connect.account_for(conn, settings, st["organisation_id"])
-    built = builder.build(conn, st["organisation_id"], store.certificate_ids(conn, statement_id),
-                          st["internal_reference"], representative=not account.own)
-    result = builder.summary(built)
-    problems: list[dict[str, Any]] = []
-    try:
-        rules.ensure_submittable(conn, statement_id, st["organisation_id"])
-        builder.ensure_within_limits(built)
-    except GeoserviceError as exc:
-        problems.append({"code": exc.code, "message": exc.message, "details": exc.details})
+    report = prevalidate.report(conn, settings, st)
+    assert report.built is not None
+    result = builder.summary(report.built)
     result.update({"statement_id": statement_id, "internal_reference": st["internal_reference"],
                    "operator_role": connect.operator_role(st["kind"], account),
-                   "simulated": account.simulated, "submittable": not problems,
-                   "problems": problems})
+                   "simulated": account.simulated, "submittable": not report.errors,
+                   "problems": [p.to_json() for p in report.problems]})
     return result
 
 
@@ -85,8 +79,7 @@ def submit(conn: Connection, settings: Settings, principal: Principal,
     if st["status"] != "draft":
         raise Conflict(f"The statement is {st['status']}; only a draft can be submitted.",
                        code="statement_not_draft")
-    rules.ensure_submittable(conn, statement_id, st["organisation_id"])
-    _build(conn, settings, st)
+    prevalidate.ensure_valid(conn, settings, st, principal.language)
     store.update(conn, statement_id, status="queued")
     outbox.enqueue(conn, statement_id, "submit")
     store.event(conn, statement_id, "queued", f"queued for TRACES by {principal.email}")
@@ -128,8 +121,7 @@ def amend(conn: Connection, settings: Settings, principal: Principal, statement_
                           "WHERE id = ANY(CAST(:ids AS uuid[]))"), {"ids": removed})
     store.attach(conn, statement_id, certs)
     store.set_certificate_status(conn, statement_id, "submitted")
-    rules.ensure_submittable(conn, statement_id, st["organisation_id"])
-    built = _build(conn, settings, st)
+    built = prevalidate.ensure_valid(conn, settings, st, principal.language)
     store.update(conn, statement_id, payload=_payload(built))
     queued = outbox.enqueue(conn, statement_id, "amend")
     store.event(conn, statement_id, "amend_queued",

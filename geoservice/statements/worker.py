@@ -22,7 +22,7 @@ from sqlalchemy import Engine, text
 
 from geoservice.errors import GeoserviceError
 from geoservice.settings import Settings
-from geoservice.statements import builder, connect, outbox, rules, store, transitions
+from geoservice.statements import connect, outbox, prevalidate, store, transitions
 from geoservice.statements.connect import Account, ClientPool
 from geoservice.statements.outbox import Job
 from geoservice.traces.errors import AuthenticationError, ThrottledError, TracesError
@@ -140,11 +140,8 @@ class Worker:
             with self.engine.begin() as conn:
                 if not outbox.lock(conn, job, self.name):
                     return None
-                rules.ensure_submittable(conn, job.statement_id, st["organisation_id"])
-                built = builder.build(conn, st["organisation_id"],
-                                      store.certificate_ids(conn, job.statement_id),
-                                      st["internal_reference"], representative=not account.own)
-                builder.ensure_within_limits(built)
+                # Again right before sending: the data may have changed since it was queued.
+                built = prevalidate.ensure_valid(conn, self.settings, st, "en")
                 outbox.mark_sending(conn, job)
                 store.event(conn, job.statement_id, "sending",
                             f"{job.operation} to TRACES"
