@@ -111,6 +111,7 @@ def _certificates(conn: Connection, st: dict[str, Any]) -> list[Problem]:
                 details={"certificate_id": c["id"], "ca_number": c["ca_number"],
                          "prepared_version": c["certificate_version"], "version": c["version"]}))
         ok, reason = rules.certificate_clear(conn, c["id"], c["verdict"])
+        reason = reason.rstrip(". ")
         if not ok:
             found.append(Problem(
                 "certificate_not_clear", f"{where}.verdict",

@@ -88,6 +88,36 @@ def submit(conn: Connection, settings: Settings, principal: Principal,
     return store.detail(conn, principal, statement_id), True
 
 
+def resubmit(conn: Connection, settings: Settings, principal: Principal,
+             statement_id: str) -> tuple[dict[str, Any], bool]:
+    """A rejected statement, corrected, goes to TRACES again as a new submission of the same
+    statement (the rejected attempt stays in ``attempts`` and the history). A second click, or
+    two at once, queue one submission: the row lock orders them and the second finds it queued.
+    """
+    _editor(principal)
+    st = store.load(conn, principal, statement_id, lock=True)
+    if st["status"] == "queued":
+        return store.detail(conn, principal, statement_id), False
+    if st["status"] != "rejected":
+        raise Conflict(f"Only a rejected statement can be resubmitted; this one is "
+                       f"{st['status']}.", code="statement_not_rejected")
+    certs = store.visible_certificates(conn, principal, store.certificate_ids(conn, statement_id))
+    store.archive_attempt(conn, st)
+    store.attach(conn, statement_id, certs)  # the corrected versions
+    # A 422 here rolls the request back: still rejected, nothing archived, problems listed.
+    built = prevalidate.ensure_valid(conn, settings, store.load(conn, None, statement_id),
+                                     principal.language)
+    store.update(conn, statement_id, payload=_payload(built), status="queued")
+    outbox.enqueue(conn, statement_id, "submit")
+    store.event(conn, statement_id, "queued",
+                f"corrected and queued again for TRACES by {principal.email} "
+                f"(attempt {st['attempt'] + 1}; attempt {st['attempt']} was rejected)")
+    audit.record(conn, principal, entity="statement", entity_id=statement_id,
+                 action="resubmit", changes={"attempt": st["attempt"] + 1},
+                 organisation_id=st["organisation_id"])
+    return store.detail(conn, principal, statement_id), True
+
+
 def _within_window(st: dict[str, Any], what: str) -> None:
     sent = st["submitted_at"]
     if sent is None or datetime.now(UTC) - sent > AMEND_WINDOW:

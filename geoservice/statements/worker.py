@@ -88,10 +88,11 @@ class Worker:
             account = connect.account_for(conn, self.settings, st["organisation_id"])
             reconcile = bool(conn.execute(_EVER_SENT, {"s": job.statement_id,
                                                        "op": job.operation}).scalar_one())
+            earlier = store.earlier_uuids(conn, job.statement_id)
         client = self.pool.client(account)
         sending = False
         try:
-            if reconcile and self._reconciled(job, st, client):
+            if reconcile and self._reconciled(job, st, client, earlier):
                 return
             sending = True
             if job.operation == "withdraw":
@@ -158,13 +159,19 @@ class Worker:
                     outbox.failed(conn, job, exc.message)
             return None
 
-    def _reconciled(self, job: Job, st: dict[str, Any], client: TracesService) -> bool:
-        """Ask TRACES whether an earlier attempt got through; adopt what it has."""
+    def _reconciled(self, job: Job, st: dict[str, Any], client: TracesService,
+                    earlier: set[str]) -> bool:
+        """Ask TRACES whether an earlier try of this job got through; adopt what it has.
+
+        Submissions of earlier, rejected attempts share the internal reference: they are
+        known by UUID and never adopted, so a resubmission is sent, and sent once.
+        """
         ref = st["internal_reference"]
         if st["kind"] == "simplified":
             found = client.get_simplified_declarations_by_internal_reference(ref)
         else:
             found = client.get_dds_by_internal_reference(ref)
+        found = [o for o in found if o.uuid.lower() not in earlier]
         if job.operation == "submit" and found:
             uuid = found[0].uuid
             self._finish(job, lambda c: transitions.accepted(

@@ -134,6 +134,16 @@ async def submit_statement(request: Request) -> Response:
     return JSONResponse(statement_json(row), status_code=202)
 
 
+@routes.api("POST", "/api/v1/statements/{id}/resubmit",
+            summary="Send a corrected rejected statement to TRACES again (a new submission)",
+            tags=TAGS, params=(ID,), response=StatementOut, status=202)
+async def resubmit_statement(request: Request) -> Response:
+    principal = await auth.require(request)
+    row, _ = await db(request, service.resubmit, settings_of(request), principal,
+                      request.path_params["id"])
+    return JSONResponse(statement_json(row), status_code=202)
+
+
 @routes.api("POST", "/api/v1/statements/{id}/amend",
             summary="Replace an available statement within 72 h (same reference number)",
             tags=TAGS, params=(ID,), body=StatementAmend, response=StatementOut, status=202)
