@@ -40,7 +40,8 @@ WHERE c.id = ANY(CAST(:ids AS uuid[])) AND {tenant}
 GROUP BY c.id ORDER BY c.ca_number
 """
 
-_ONE = "SELECT s.id::text AS id, s.internal_reference, s.status FROM statements s " \
+_ONE = "SELECT s.id::text AS id, s.internal_reference, s.status, " \
+       "s.organisation_id::text AS organisation_id FROM statements s " \
        "WHERE s.id = CAST(:id AS uuid) AND {tenant}"
 
 
