@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 from geoservice.accounts.principal import Principal
 from geoservice.errors import Conflict, NotFound, ValidationFailed
 from geoservice.ids import canonical
+from geoservice.statements import communications
 
 _ALPHABET = string.ascii_uppercase + string.digits
 _COLUMNS = """s.id::text AS id, s.organisation_id::text AS organisation_id, s.kind, s.status,
@@ -124,6 +125,11 @@ def detail(conn: Connection, principal: Principal | None, statement_id: str) -> 
         "SELECT buyer_reg_no FROM statement_buyers WHERE statement_id = CAST(:s AS uuid) "
         "ORDER BY buyer_reg_no"), {"s": statement_id}).scalars())
     row["attempts"] = attempts(conn, statement_id)
+    row["communications"] = communications.listing(conn, statement_id)
+    # What went to TRACES (commodities, species, limits), once it has left the draft.
+    row["sent"] = None if row["status"] == "draft" else conn.execute(text(
+        "SELECT payload FROM statements WHERE id = CAST(:s AS uuid)"),
+        {"s": statement_id}).scalar_one()
     row["history"] = [dict(e) for e in conn.execute(text(
         "SELECT at, status, message FROM statement_events WHERE statement_id = CAST(:s AS uuid) "
         "ORDER BY at, id"), {"s": statement_id}).mappings()]
@@ -167,7 +173,8 @@ def listing(conn: Connection, principal: Principal, status: str | None,
     total = conn.execute(text(f"SELECT count(*) FROM statements s WHERE {cond}"), args).scalar_one()
     rows = conn.execute(text(
         f"SELECT {_COLUMNS}, ARRAY(SELECT certificate_id::text FROM statement_certificates sc "
-        "WHERE sc.statement_id = s.id ORDER BY 1) AS certificate_ids FROM statements s "
+        "WHERE sc.statement_id = s.id ORDER BY 1) AS certificate_ids, "
+        f"{communications.COUNT_SQL} AS communication_count FROM statements s "
         f"WHERE {cond} ORDER BY s.created_at DESC, s.id LIMIT :limit OFFSET :offset"),
         args).mappings()
     return [dict(r) for r in rows], int(total)

@@ -14,7 +14,8 @@ STATEMENT_FIELDS = ("id", "organisation_id", "kind", "certificate_ids", "status"
                     "internal_reference", "traces_uuid", "reference_number",
                     "verification_number", "simulated", "rejection_reason", "buyers",
                     "created_at", "submitted_at", "available_at", "amended_at", "withdrawn_at",
-                    "history", "attempt", "attempts", "rejection")
+                    "history", "attempt", "attempts", "rejection", "communications",
+                    "communication_count", "sent")
 
 
 def jsonable(value: Any) -> Any:
@@ -53,6 +54,18 @@ class Attempt(BaseModel):
     ended_at: str
 
 
+class Communication(BaseModel):
+    """What TRACES said: a ``communication`` (communicationToOperator) or a reported ``status``."""
+
+    kind: str
+    attempt: int
+    traces_uuid: str
+    traces_at: str | None
+    status: str | None
+    content: str
+    received_at: str
+
+
 class Rejection(BaseModel):
     """TRACES' rejection reason explained in Latvian and English (TRACES' words included)."""
 
@@ -84,6 +97,9 @@ class StatementOut(BaseModel):
     attempt: int = 1
     attempts: list[Attempt] = []
     rejection: Rejection | None = None
+    communications: list[Communication] = []
+    communication_count: int | None = None
+    sent: dict[str, Any] | None = None
 
 
 class MandateOut(BaseModel):

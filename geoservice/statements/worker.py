@@ -22,7 +22,14 @@ from sqlalchemy import Engine, text
 
 from geoservice.errors import GeoserviceError
 from geoservice.settings import Settings
-from geoservice.statements import connect, outbox, prevalidate, store, transitions
+from geoservice.statements import (
+    communications,
+    connect,
+    outbox,
+    prevalidate,
+    store,
+    transitions,
+)
 from geoservice.statements.connect import Account, ClientPool
 from geoservice.statements.outbox import Job
 from geoservice.traces.errors import AuthenticationError, ThrottledError, TracesError
@@ -258,6 +265,11 @@ class Worker:
             if not outbox.lock(conn, job, self.name):
                 return
             current = store.load(conn, None, job.statement_id, lock=True)
+            if found is not None and current["traces_uuid"] == found.uuid:
+                for kind in communications.record(conn, job.statement_id, found):
+                    if kind == "communication" and found.communication is not None:
+                        store.event(conn, job.statement_id, "communication",
+                                    f"TRACES: {found.communication.content}")
             settled = current["status"] in ("withdrawn", "rejected", "draft") or (
                 found is not None and transitions.overview(conn, job.statement_id, found))
             if settled:

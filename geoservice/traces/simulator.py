@@ -100,6 +100,10 @@ class TracesSimulator:
         with self._lock:
             self._rejections.extend([reason] * count)
 
+    def communicate(self, uuid: str, content: str) -> None:
+        """A message of the competent authority on a statement, seen by getDds from now on."""
+        self.store.communicate(uuid, content)
+
     def _take_rejection(self) -> str | None:
         with self._lock:
             return self._rejections.popleft() if self._rejections else None

@@ -81,10 +81,32 @@ function waiting(s) {
 /** A status or event name in the page language (an unknown one as the server sent it). */
 function statusName(status) {
   const name = t(`sstatus.${status}`);
-  return name === `sstatus.${status}` ? status : name;
+  if (name !== `sstatus.${status}`) return name;
+  const event = t(`statement_check.event_${status}`);
+  return event === `statement_check.event_${status}` ? status : event;
+}
+
+/** TRACES' messages and reported statuses; what was sent and to which buyers. */
+function renderTraces(s) {
+  const said = s.communications || [];
+  document.getElementById("communications-box").hidden = !said.length;
+  document.getElementById("communications").replaceChildren(...said.map((c) => el("li", { class: c.kind },
+    el("time", { datetime: c.traces_at || c.received_at, text: new Date(c.traces_at || c.received_at).toLocaleString() }),
+    c.kind === "communication" ? ` · ${t("statement_check.message")}: ${c.content}`
+      : ` · ${t("statement_check.reported")}: ${statusName(String(c.status).toLowerCase())}${c.content ? ` · ${c.content}` : ""}`)));
+  const sent = s.sent;
+  document.getElementById("sent-box").hidden = !sent;
+  if (!sent) return;
+  document.getElementById("sent").replaceChildren(el("ul", {}, ...(sent.commodities || []).map((c) => el("li", {},
+    `${c.hs_heading} · ${c.description}: ${number(c.volume_m3, 1)} m³ (${c.supplementary_unit_qualifier || "MTQ"}, ±${c.percentage_estimation_or_deviation ?? "—"} %) · ${t("statement.producers")}: ${c.producer_count}`,
+    c.species?.length ? el("div", { class: "muted", text: c.species.map((sp) => `${sp.common_name} (${sp.scientific_name})`).join(", ") }) : null))));
+  const buyers = s.buyers || [];
+  document.getElementById("buyers").replaceChildren(...(buyers.length ? buyers.map((b) => el("li", {}, el("code", { text: b })))
+    : [el("li", { class: "muted", text: "—" })]));
 }
 
 function render(s) {
+  renderTraces(s);
   const badge = document.getElementById("statement-status");
   badge.className = `badge sstatus ${s.status}`;
   badge.dataset.status = s.status;
