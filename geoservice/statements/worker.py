@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from geoservice.errors import GeoserviceError
+from geoservice.notify import dispatch
 from geoservice.settings import Settings
 from geoservice.statements import (
     communications,
@@ -84,7 +85,8 @@ class Worker:
                 polls = outbox.claim(conn, self.name, self.lease, ("poll",), POLL_BATCH)
             if polls:
                 self._poll(polls)
-        return len(jobs) + len(polls)
+        notes = dispatch.run_once(self.engine, self.settings, self.rng)
+        return len(jobs) + len(polls) + notes
 
     # -- sending -------------------------------------------------------------------------
     def _send(self, job: Job) -> None:
