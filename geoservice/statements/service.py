@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -16,7 +16,7 @@ from geoservice.settings import Settings
 from geoservice.statements import builder, connect, outbox, prevalidate, store
 from geoservice.statements.builder import Built
 
-AMEND_WINDOW = timedelta(hours=72)
+AMEND_WINDOW = store.WINDOW
 
 
 def _editor(principal: Principal) -> None:
@@ -118,11 +118,25 @@ def resubmit(conn: Connection, settings: Settings, principal: Principal,
     return store.detail(conn, principal, statement_id), True
 
 
-def _within_window(st: dict[str, Any], what: str) -> None:
-    sent = st["submitted_at"]
-    if sent is None or datetime.now(UTC) - sent > AMEND_WINDOW:
-        raise Conflict(f"A statement can be {what} only within 72 hours of its submission.",
-                       code="amend_window_closed")
+def window_closes_at(st: dict[str, Any]) -> datetime | None:
+    """When amending and withdrawing stop being possible (72 h after TRACES took it)."""
+    sent = st.get("submitted_at")
+    return sent + AMEND_WINDOW if sent is not None else None
+
+
+def _within_window(st: dict[str, Any], what: str, language: str = "lv") -> None:
+    closes = window_closes_at(st)
+    if closes is None or datetime.now(UTC) >= closes:
+        when = closes.strftime("%Y-%m-%d %H:%M UTC") if closes else ""
+        lv = {"amended": "grozīt", "withdrawn": "atsaukt"}[what]
+        message = (f"Deklarāciju var {lv} tikai 72 stundas pēc iesniegšanas; šis laiks beidzās "
+                   f"{when}." if language != "en" else
+                   f"A statement can be {what} only within 72 hours of its submission; that "
+                   f"time ended {when}.")
+        raise Conflict(message, code="amend_window_closed",
+                       details=[{"submitted_at": st["submitted_at"].isoformat()
+                                 if st["submitted_at"] else None,
+                                 "window_closed_at": closes.isoformat() if closes else None}])
 
 
 def amend(conn: Connection, settings: Settings, principal: Principal, statement_id: str,
@@ -132,7 +146,7 @@ def amend(conn: Connection, settings: Settings, principal: Principal, statement_
     if st["status"] != "available":
         raise Conflict(f"Only an available statement can be amended; this one is "
                        f"{st['status']}.", code="statement_not_available")
-    _within_window(st, "amended")
+    _within_window(st, "amended", principal.language)
     current = store.certificate_ids(conn, statement_id)
     wanted = [canonical(c) or c for c in certificate_ids] if certificate_ids else current
     certs = store.visible_certificates(conn, principal, wanted)
@@ -168,7 +182,7 @@ def withdraw(conn: Connection, principal: Principal,
     if st["status"] not in ("submitted", "available") or not st["traces_uuid"]:
         raise Conflict(f"Only a submitted or available statement can be withdrawn; this one "
                        f"is {st['status']}.", code="statement_not_withdrawable")
-    _within_window(st, "withdrawn")
+    _within_window(st, "withdrawn", principal.language)
     queued = outbox.enqueue(conn, statement_id, "withdraw")
     if queued:
         store.event(conn, statement_id, "withdraw_queued",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -19,6 +20,7 @@ _COLUMNS = """s.id::text AS id, s.organisation_id::text AS organisation_id, s.ki
   s.rejection_reason, s.created_at, s.updated_at, s.submitted_at, s.available_at, s.amended_at,
   s.withdrawn_at, s.attempt"""
 ACTIVE_CERT_STATUSES = ("in_statement", "submitted")
+WINDOW = timedelta(hours=72)  # TRACES: amend and withdraw within 72 h of the submission
 
 
 def new_internal_reference() -> str:
@@ -126,6 +128,8 @@ def detail(conn: Connection, principal: Principal | None, statement_id: str) -> 
         "ORDER BY buyer_reg_no"), {"s": statement_id}).scalars())
     row["attempts"] = attempts(conn, statement_id)
     row["communications"] = communications.listing(conn, statement_id)
+    if row["status"] in ("submitted", "available") and row["submitted_at"] is not None:
+        row["window_closes_at"] = row["submitted_at"] + WINDOW
     # What went to TRACES (commodities, species, limits), once it has left the draft.
     row["sent"] = None if row["status"] == "draft" else conn.execute(text(
         "SELECT payload FROM statements WHERE id = CAST(:s AS uuid)"),

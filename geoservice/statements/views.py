@@ -15,7 +15,7 @@ STATEMENT_FIELDS = ("id", "organisation_id", "kind", "certificate_ids", "status"
                     "verification_number", "simulated", "rejection_reason", "buyers",
                     "created_at", "submitted_at", "available_at", "amended_at", "withdrawn_at",
                     "history", "attempt", "attempts", "rejection", "communications",
-                    "communication_count", "sent")
+                    "communication_count", "sent", "window_closes_at")
 
 
 def jsonable(value: Any) -> Any:
@@ -100,6 +100,7 @@ class StatementOut(BaseModel):
     communications: list[Communication] = []
     communication_count: int | None = None
     sent: dict[str, Any] | None = None
+    window_closes_at: str | None = None
 
 
 class MandateOut(BaseModel):

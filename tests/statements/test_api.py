@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from httpx import Response
 from sqlalchemy import Engine, text
@@ -135,6 +135,8 @@ def test_amend_within_72_hours_keeps_the_reference_and_charges_new_areas_only(
     drain(worker)
     before = fetch(client, owner, st["id"])
     assert before["status"] == "available"
+    closes = datetime.fromisoformat(before["window_closes_at"])
+    assert closes - datetime.fromisoformat(before["submitted_at"]) == timedelta(hours=72)
     extra = ready_certificate(engine, owner.org_id)
     answer = client.post(f"/api/v1/statements/{st['id']}/amend", headers=bearer(owner),
                          json={"certificate_ids": [*st["certificate_ids"], extra]})
@@ -154,6 +156,11 @@ def test_amend_within_72_hours_keeps_the_reference_and_charges_new_areas_only(
                           "WHERE id = CAST(:s AS uuid)"), {"s": st["id"]})
     late = client.post(f"/api/v1/statements/{st['id']}/amend", headers=bearer(owner))
     assert late.status_code == 409 and late.json()["error"]["code"] == "amend_window_closed"
+    assert "72 stundas" in late.json()["error"]["message"]  # the caller's language
+    assert late.json()["error"]["details"][0]["window_closed_at"]
+    late = client.post(f"/api/v1/statements/{st['id']}/withdraw", headers=bearer(owner))
+    assert late.status_code == 409 and "atsaukt" in late.json()["error"]["message"]
+    assert fetch(client, owner, st["id"])["status"] == "available"
 
 
 def test_withdraw_returns_certificates_and_deleting_a_submitted_statement_is_refused(

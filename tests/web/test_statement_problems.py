@@ -79,4 +79,15 @@ def test_problems_are_shown_fixed_and_a_rejected_statement_resubmitted(
         charged = conn.execute(text("SELECT count(*) FROM charges WHERE statement_id = "
                                     "CAST(:s AS uuid)"), {"s": sid}).scalar_one()
     assert charged == 1
+    assert page.is_visible("#sent-box") and "4403" in page.text_content("#sent")
+
+    # the 72-hour window counts down, and once over the buttons go and the page says why
+    assert re.search(r"vēl 7[12] h \d+ min", page.text_content("#window-countdown"))
+    assert page.is_visible("#amend-statement") and page.is_visible("#withdraw-statement")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE statements SET submitted_at = now() - interval '73 hours' "
+                          "WHERE id = CAST(:s AS uuid)"), {"s": sid})
+    page.reload()
+    page.wait_for_selector("#window-countdown:has-text('72 stundas pagājušas')")
+    assert page.is_hidden("#amend-statement") and page.is_hidden("#withdraw-statement")
     assert not page.js_errors, page.js_errors

@@ -105,6 +105,33 @@ function renderTraces(s) {
     : [el("li", { class: "muted", text: "—" })]));
 }
 
+let countdown = null;
+
+/** Amend and withdraw are possible until window_closes_at: a countdown, then the buttons go. */
+function showWindow(s) {
+  const box = document.getElementById("window-countdown");
+  clearInterval(countdown);
+  if (!s.window_closes_at) { box.hidden = true; return; }
+  const closes = new Date(s.window_closes_at).getTime();
+  const tick = () => {
+    const left = closes - Date.now();
+    box.hidden = false;
+    box.dataset.closesAt = s.window_closes_at;
+    if (left <= 0) {
+      box.textContent = t("statement_check.window_closed");
+      buttons.amend.hidden = true;
+      buttons.withdraw.hidden = true;
+      clearInterval(countdown);
+      return;
+    }
+    const hours = Math.floor(left / 3_600_000);
+    const minutes = Math.floor((left % 3_600_000) / 60_000);
+    box.textContent = t("statement_check.window_left", { hours, minutes });
+  };
+  tick();
+  countdown = setInterval(tick, 30_000);
+}
+
 function render(s) {
   renderTraces(s);
   const badge = document.getElementById("statement-status");
@@ -119,6 +146,7 @@ function render(s) {
   buttons.amend.hidden = s.status !== "available";
   buttons.withdraw.hidden = !["available", "submitted"].includes(s.status);
   buttons.rebuild.hidden = s.status !== "draft";
+  showWindow(s);
   buttons.resubmit.hidden = s.status !== "rejected";
   const rejection = document.getElementById("rejection-box");
   rejection.hidden = s.status !== "rejected" || !s.rejection;
