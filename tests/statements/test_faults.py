@@ -15,7 +15,7 @@ from geoservice.statements.connect import ClientPool
 from geoservice.statements.outbox import Job
 from geoservice.statements.worker import Worker
 from geoservice.traces.simulator import TracesSimulator
-from geoservice.traces.simulator_store import StoreFault
+from geoservice.traces.simulator.store import StoreFault
 from tests.conftest import bearer
 from tests.statements.conftest import drain, set_org
 from tests.statements.helpers import expire_leases, fetch, prepared, queued

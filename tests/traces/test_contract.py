@@ -19,7 +19,7 @@ from geoservice.traces import errors as err
 from geoservice.traces.client import TracesClient
 from geoservice.traces.model import DdsOverview, Statement
 from geoservice.traces.simulator import TracesSimulator
-from geoservice.traces.simulator_server import run_simulator
+from geoservice.traces.simulator.server import run_simulator
 
 REFERENCE = re.compile(r"[0-9]{2}[A-Z]{2}[A-Z0-9]{10}")
 VERIFICATION = re.compile(r"[A-Z0-9]{8}")

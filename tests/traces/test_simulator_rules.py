@@ -15,7 +15,7 @@ from geoservice.traces.geojson import encode_geojson
 from geoservice.traces.model import Producer, RepresentedOperator, SpeciesInfo, Statement
 from geoservice.traces.rules import check_statement
 from geoservice.traces.simulator import TracesSimulator
-from geoservice.traces.simulator_server import SimulatorTransport
+from geoservice.traces.simulator.server import SimulatorTransport
 
 KEY = "sim-key"
 Factory = Callable[..., Statement]

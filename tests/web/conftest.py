@@ -100,7 +100,7 @@ def traces_worker(engine: Engine, live_settings: Settings) -> Iterator[Any]:
     from geoservice.traces.client import TracesClient
     from geoservice.traces.protocol import TracesService
     from geoservice.traces.simulator import TracesSimulator
-    from geoservice.traces.simulator_server import SimulatorTransport
+    from geoservice.traces.simulator.server import SimulatorTransport
 
     sim = TracesSimulator(delay_seconds=0, rate_limit=None)
     transports: list[SimulatorTransport] = []

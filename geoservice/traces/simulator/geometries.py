@@ -9,10 +9,6 @@ from __future__ import annotations
 
 from lxml import etree
 
-from geoservice.traces.rules import check_statement
-
-__all__ = ["check_statement", "raw_geometries"]
-
 
 def raw_geometries(
     statement_el: etree._Element, producers_tag: str, geo_tag: str
