@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -70,6 +72,7 @@ class Receiver:
     url: str
     requests: list[Received] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
+    hang_seconds: float = 0.0
 
 
 @pytest.fixture()
@@ -81,6 +84,8 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:  # noqa: N802 - the http.server name
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             state.requests.append(Received(dict(self.headers.items()), body))
+            if state.hang_seconds:
+                time.sleep(state.hang_seconds)  # never answers in the client's time
             status = state.statuses.pop(0) if state.statuses else 200
             self.send_response(status)
             self.send_header("Content-Length", "0")
@@ -104,3 +109,30 @@ def worker_settings(settings: Settings, smtp_server: Mailbox) -> Settings:
         "traces": TracesSettings(poll_seconds=0),
         "smtp": SmtpSettings(host="127.0.0.1", port=smtp_server.port, starttls=False,
                              GEOSERVICE_SMTP_FROM="eudr@geoservice.example", timeout_seconds=5)})
+
+
+@pytest.fixture()
+def silent_smtp() -> Iterator[int]:
+    """A port that accepts connections and never says a word (a hung mail server)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield int(listener.getsockname()[1])
+    stop.set()
+    thread.join(timeout=5)
+    for conn in held:
+        conn.close()
+    listener.close()

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from geoservice.errors import ValidationFailed
 from geoservice.notify import webhooks
+from geoservice.settings import Settings, SmtpSettings, TracesSettings
 from geoservice.statements.worker import Worker
 from geoservice.traces.simulator import TracesSimulator
 from tests.conftest import bearer
@@ -183,3 +184,47 @@ def test_production_refuses_private_and_loopback_urls(url: str) -> None:
 def test_production_wants_https() -> None:
     with pytest.raises(ValidationFailed, match="https"):
         webhooks.check_url("http://93.184.215.14/hook", production=True)
+
+
+def test_a_webhook_that_never_answers_is_retried_and_delivered_once(
+    client: TestClient, engine: Engine, client_org, worker: Worker, receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    owner = client_org["owner"]
+    hook = _register(client, owner, receiver.url, ["statement.available"])
+    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.5)
+    receiver.hang_seconds = 2.0
+    st = queued(client, engine, owner)
+    drain(worker)
+    assert fetch(client, owner, st["id"])["status"] == "available"
+    [first] = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries",
+                         headers=bearer(owner)).json()
+    assert first["status_code"] is None and "Timeout" in first["error"]
+    assert first["state"] == "pending"
+    receiver.hang_seconds = 0.0
+    _due_now(engine)
+    drain(worker)
+    log = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=bearer(owner)).json()
+    assert [d["status_code"] for d in reversed(log)] == [None, 200]
+    assert {d["state"] for d in log} == {"done"}
+
+
+def test_a_mail_server_that_never_answers_leaves_the_mail_to_retry(
+    client: TestClient, engine: Engine, client_org, settings: Settings, pool: Any,
+    silent_smtp: int,
+) -> None:
+    owner = client_org["owner"]
+    hung = settings.model_copy(update={
+        "traces": TracesSettings(poll_seconds=0),
+        "smtp": SmtpSettings(host="127.0.0.1", port=silent_smtp, starttls=False,
+                             timeout_seconds=0.5)})
+    worker = Worker(engine, hung, pool, name="hung-mail", lease_seconds=30)
+    st = queued(client, engine, owner)
+    drain(worker)
+    assert fetch(client, owner, st["id"])["status"] == "available"  # mail does not hold it up
+    with engine.begin() as conn:
+        rows = conn.execute(text(
+            "SELECT state, attempts, last_error FROM notifications WHERE channel = 'email' "
+            "AND event_key LIKE :k"), {"k": f"statement.available:{st['id']}:%"}).all()
+    assert len(rows) == 2  # owner and admin
+    assert all(r.state == "pending" and r.attempts == 1 and r.last_error for r in rows)
