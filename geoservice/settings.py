@@ -185,6 +185,21 @@ class FetchSettings(BaseSettings):
                               description="The named national layer sources.")
 
 
+class SmtpSettings(BaseSettings):
+    """Outgoing e-mail of notifications; no host means no e-mail (each one is logged)."""
+
+    model_config = _config("GEOSERVICE_SMTP_")
+
+    host: str = Field(default="", description="SMTP server; empty = notifications are logged.")
+    port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    user: str = Field(default="", description="SMTP user name (empty: no login).")
+    password: SecretStr = Field(default=SecretStr(""), description="SMTP password.")
+    from_: str = Field(default="geoservice@localhost", validation_alias="GEOSERVICE_SMTP_FROM",
+                       description="Sender address of notification e-mails.")
+    starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS.")
+    timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout per SMTP session.")
+
+
 class Settings(BaseSettings):
     """All settings of one process."""
 
@@ -197,6 +212,7 @@ class Settings(BaseSettings):
     vmd: VmdSettings = Field(default_factory=VmdSettings)
     check: CheckSettings = Field(default_factory=CheckSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

@@ -17,7 +17,8 @@ def _env_names() -> list[str]:
         cls = field.default_factory() if field.default_factory else None  # type: ignore[call-arg]
         assert isinstance(cls, BaseSettings)
         prefix = cls.model_config.get("env_prefix", "")
-        names += [f"{prefix}{name}".upper() for name in type(cls).model_fields]
+        names += [str(f.validation_alias or f"{prefix}{name}").upper()
+                  for name, f in type(cls).model_fields.items()]
     return names
 
 

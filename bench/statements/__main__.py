@@ -27,7 +27,7 @@ from geoservice.statements import builder, rules, service
 from geoservice.statements.connect import ClientPool
 from geoservice.statements.worker import Worker
 from geoservice.traces.simulator import TracesSimulator
-from geoservice.traces.simulator_server import run_simulator
+from geoservice.traces.simulator.server import run_simulator
 
 
 def bench_build(engine: Engine, org_id: str, runs: int) -> dict[str, float]:

@@ -43,6 +43,14 @@ def parse_id(cert_id: str) -> str:
     return canonical_id
 
 
+# In statements, but only in drafts or rejected ones: its data may still be corrected (the
+# statement then sees the new version and asks for a rebuild before it is sent).
+_CORRECTABLE = ("(EXISTS (SELECT 1 FROM statement_certificates sc JOIN statements s ON s.id = "
+                "sc.statement_id WHERE sc.certificate_id = c.id) AND NOT EXISTS (SELECT 1 FROM "
+                "statement_certificates sc JOIN statements s ON s.id = sc.statement_id WHERE "
+                "sc.certificate_id = c.id AND s.status NOT IN ('draft', 'rejected')))")
+
+
 def visible_row(
     conn: Connection, principal: Principal, cert_id: str, *, lock: bool = False
 ) -> dict[str, Any]:
@@ -50,7 +58,8 @@ def visible_row(
     where, params = principal.org_filter("c.organisation_id")
     row = conn.execute(
         text(f"SELECT c.id::text AS id, c.ca_number, c.status, c.version, "
-             f"c.organisation_id::text AS organisation_id FROM certificates c "
+             f"c.organisation_id::text AS organisation_id, {_CORRECTABLE} AS correctable "
+             f"FROM certificates c "
              f"WHERE c.id = CAST(:id AS uuid) AND {where}{' FOR UPDATE' if lock else ''}"),
         {"id": parse_id(cert_id), **params},
     ).mappings().first()

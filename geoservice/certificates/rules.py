@@ -105,8 +105,11 @@ def volume_check(planned_m3: float, accounted_m3: float) -> dict[str, Any]:
             "authoritative": "planned" if within else "accounted", "message": message}
 
 
-def ensure_editable(status: str, ca_number: str, what: str) -> None:
-    """409 once the certificate is in a statement or submitted."""
+def ensure_editable(status: str, ca_number: str, what: str, *, correctable: bool = False) -> None:
+    """409 once the certificate is in a statement or submitted; ``correctable`` (only in draft
+    or rejected statements) lets its data be corrected before the statement is sent again."""
+    if status == "in_statement" and correctable:
+        return
     if status in LOCKED_STATUSES:
         state = "is part of a due diligence statement" if status == "in_statement" \
             else "has been submitted to TRACES"

@@ -40,7 +40,8 @@ def set_volumes(conn: Connection, principal: Principal, cert_id: str, body: Volu
     """Replace the volumes (and product split) of the named areas; returns the certificate id."""
     row = visible_row(conn, principal, cert_id, lock=True)
     cert_id = row["id"]
-    ensure_editable(row["status"], row["ca_number"], "volumes")
+    ensure_editable(row["status"], row["ca_number"], "volumes",
+                    correctable=row["correctable"])
     areas = {r["cirsma"]: dict(r) for r in conn.execute(_AREAS, {"c": cert_id}).mappings()}
     if body.products is not None and any(a.products for a in body.areas):
         raise _fail("products", "give the product split either for the whole certificate or "

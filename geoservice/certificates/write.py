@@ -76,7 +76,8 @@ def bump(conn: Connection, cert_id: str, *, reset_verdict: bool = False) -> None
 def patch(conn: Connection, principal: Principal, cert_id: str, body: CertificatePatch) -> str:
     row = visible_row(conn, principal, cert_id, lock=True)
     cert_id = row["id"]
-    ensure_editable(row["status"], row["ca_number"], "data")
+    ensure_editable(row["status"], row["ca_number"], "data",
+                    correctable=row["correctable"])
     current = dict(conn.execute(text(
         f"SELECT {', '.join(_SCALARS)} FROM certificates WHERE id = CAST(:id AS uuid)"),
         {"id": cert_id}).mappings().one())

@@ -10,6 +10,7 @@ from geoservice.accounts import audit
 from geoservice.accounts.principal import Principal
 from geoservice.checks import queries, store
 from geoservice.errors import Conflict, Forbidden, ValidationFailed
+from geoservice.notify import outbox as notify
 
 Decision = Literal["clear", "confirm"]
 MIN_REASON = 10
@@ -47,6 +48,10 @@ def review(
         "review_reason = :r WHERE id = CAST(:id AS uuid)"),
         {"s": status, "u": principal.user_id, "r": reason or None, "id": finding_id})
     verdict = store.recompute_verdict(conn, row.certificate_id)
+    if status == "confirmed":
+        notify.enqueue(conn, row.organisation_id, "finding.confirmed", finding_id, {
+            "finding_id": finding_id, "certificate_id": row.certificate_id,
+            "status": status, "rule": row.rule})
     audit.record(conn, principal, entity="finding", entity_id=finding_id, action=decision,
                  changes={"status": [row.status, status], "reason": reason,
                           "certificate_id": row.certificate_id, "rule": row.rule,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from geoservice.cli.common import settings
-from geoservice.traces.simulator_server import serve
+from geoservice.traces.simulator.server import serve
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -72,6 +72,8 @@ class Built:
     producers: dict[str, dict[str, Any]]
     limits: LimitReport
     warnings: list[str] = field(default_factory=list)
+    # Areas whose outline cannot be sent (only filled when built with ``strict=False``).
+    geometry_problems: list[dict[str, Any]] = field(default_factory=list)
 
 
 def load_areas(conn: Connection, org_id: str, certificate_ids: list[str]) -> list[AreaRow]:
@@ -110,8 +112,13 @@ def build(
     *,
     representative: bool = True,
     max_geo_bytes: int = MAX_GEO_BYTES,
+    strict: bool = True,
 ) -> Built:
-    """Build and validate; GeoJSON problems raise ValidationFailed (422) naming each area."""
+    """Build and validate; GeoJSON problems raise ValidationFailed (422) naming each area.
+
+    With ``strict=False`` they are kept in ``geometry_problems`` instead and the statement is
+    built of the other areas, so pre-validation can list every problem at once.
+    """
     operator, kind = represented_operator(conn, org_id)
     areas = load_areas(conn, org_id, certificate_ids)
     producers: dict[str, dict[str, Any]] = {}
@@ -124,19 +131,22 @@ def build(
             built = build_producer_geojson([plot], producer_name=operator.name,
                                            producer_country="LV")
         except GeoJsonError as exc:
-            problems.extend({"area_id": row.area_id, "message": p} for p in exc.problems)
+            problems.extend({"area_id": row.area_id, "certificate_id": row.certificate_id,
+                             "ca_number": row.ca_number, "cirsma": row.cirsma,
+                             "label": row.label, "message": p} for p in exc.problems)
             continue
         producers[row.area_id] = built.geojson
         warnings.extend(built.warnings)
-    if problems:
+    if problems and strict:
         raise ValidationFailed(
             f"{len(problems)} felling area geometr{'y' if len(problems) == 1 else 'ies'} cannot "
             "be sent to TRACES as they are; correct the outline.",
             code="geometry_not_sendable", details=problems)
-    statement = _assemble(kind, internal_reference, areas, producers,
+    sendable = [a for a in areas if a.area_id in producers]
+    statement = _assemble(kind, internal_reference, sendable, producers,
                           operator if representative else None)
     report = check_limits(_as_dds(statement), max_geo_bytes=max_geo_bytes)
-    return Built(kind, statement, areas, producers, report, warnings)
+    return Built(kind, statement, sendable, producers, report, warnings, problems)
 
 
 def _assemble(
@@ -169,13 +179,20 @@ def _assemble(
         codes = sorted({c for r in rows for c, v in r.volumes.items() if v > 0})
         commodities.append(Commodity(
             position, description, hs, m3,
-            species=[SpeciesInfo(SPECIES[c].scientific, SPECIES[c].name_en) for c in codes],
+            species=[_species_info(c) for c in codes],
             producers=[Producer(i, "LV", operator.name if operator else None,
                                 producers[r.area_id]) for i, r in enumerate(rows, 1)]))
     if kind == "simplified":
         return SimplifiedDeclaration(internal_reference, represented_operator=operator,
                                      commodities=commodities)
     return Statement(internal_reference, represented_operator=operator, commodities=commodities)
+
+
+def _species_info(code: int) -> SpeciesInfo:
+    """Names of a register species; an unknown code gets empty names, which the TRACES rules
+    (and so pre-validation) refuse, instead of failing here."""
+    known = SPECIES.get(code)
+    return SpeciesInfo(known.scientific, known.name_en) if known else SpeciesInfo("", "")
 
 
 def _as_dds(statement: Statement | SimplifiedDeclaration) -> Statement:

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from geoservice.accounts import audit
 from geoservice.accounts.principal import Principal
-from geoservice.errors import Conflict, Forbidden, GeoserviceError
+from geoservice.errors import Conflict, Forbidden
 from geoservice.ids import canonical
 from geoservice.settings import Settings
-from geoservice.statements import builder, connect, outbox, rules, store
+from geoservice.statements import builder, connect, outbox, prevalidate, store
 from geoservice.statements.builder import Built
 
-AMEND_WINDOW = timedelta(hours=72)
+AMEND_WINDOW = store.WINDOW
 
 
 def _editor(principal: Principal) -> None:
@@ -59,19 +59,13 @@ def preview(conn: Connection, settings: Settings, principal: Principal,
             statement_id: str) -> dict[str, Any]:
     st = store.load(conn, principal, statement_id)
     account = connect.account_for(conn, settings, st["organisation_id"])
-    built = builder.build(conn, st["organisation_id"], store.certificate_ids(conn, statement_id),
-                          st["internal_reference"], representative=not account.own)
-    result = builder.summary(built)
-    problems: list[dict[str, Any]] = []
-    try:
-        rules.ensure_submittable(conn, statement_id, st["organisation_id"])
-        builder.ensure_within_limits(built)
-    except GeoserviceError as exc:
-        problems.append({"code": exc.code, "message": exc.message, "details": exc.details})
+    report = prevalidate.report(conn, settings, st)
+    assert report.built is not None
+    result = builder.summary(report.built)
     result.update({"statement_id": statement_id, "internal_reference": st["internal_reference"],
                    "operator_role": connect.operator_role(st["kind"], account),
-                   "simulated": account.simulated, "submittable": not problems,
-                   "problems": problems})
+                   "simulated": account.simulated, "submittable": not report.errors,
+                   "problems": [p.to_json() for p in report.problems]})
     return result
 
 
@@ -85,8 +79,7 @@ def submit(conn: Connection, settings: Settings, principal: Principal,
     if st["status"] != "draft":
         raise Conflict(f"The statement is {st['status']}; only a draft can be submitted.",
                        code="statement_not_draft")
-    rules.ensure_submittable(conn, statement_id, st["organisation_id"])
-    _build(conn, settings, st)
+    prevalidate.ensure_valid(conn, settings, st, principal.language)
     store.update(conn, statement_id, status="queued")
     outbox.enqueue(conn, statement_id, "submit")
     store.event(conn, statement_id, "queued", f"queued for TRACES by {principal.email}")
@@ -95,11 +88,55 @@ def submit(conn: Connection, settings: Settings, principal: Principal,
     return store.detail(conn, principal, statement_id), True
 
 
-def _within_window(st: dict[str, Any], what: str) -> None:
-    sent = st["submitted_at"]
-    if sent is None or datetime.now(UTC) - sent > AMEND_WINDOW:
-        raise Conflict(f"A statement can be {what} only within 72 hours of its submission.",
-                       code="amend_window_closed")
+def resubmit(conn: Connection, settings: Settings, principal: Principal,
+             statement_id: str) -> tuple[dict[str, Any], bool]:
+    """A rejected statement, corrected, goes to TRACES again as a new submission of the same
+    statement (the rejected attempt stays in ``attempts`` and the history). A second click, or
+    two at once, queue one submission: the row lock orders them and the second finds it queued.
+    """
+    _editor(principal)
+    st = store.load(conn, principal, statement_id, lock=True)
+    if st["status"] == "queued":
+        return store.detail(conn, principal, statement_id), False
+    if st["status"] != "rejected":
+        raise Conflict(f"Only a rejected statement can be resubmitted; this one is "
+                       f"{st['status']}.", code="statement_not_rejected")
+    certs = store.visible_certificates(conn, principal, store.certificate_ids(conn, statement_id))
+    store.archive_attempt(conn, st)
+    store.attach(conn, statement_id, certs)  # the corrected versions
+    # A 422 here rolls the request back: still rejected, nothing archived, problems listed.
+    built = prevalidate.ensure_valid(conn, settings, store.load(conn, None, statement_id),
+                                     principal.language)
+    store.update(conn, statement_id, payload=_payload(built), status="queued")
+    outbox.enqueue(conn, statement_id, "submit")
+    store.event(conn, statement_id, "queued",
+                f"corrected and queued again for TRACES by {principal.email} "
+                f"(attempt {st['attempt'] + 1}; attempt {st['attempt']} was rejected)")
+    audit.record(conn, principal, entity="statement", entity_id=statement_id,
+                 action="resubmit", changes={"attempt": st["attempt"] + 1},
+                 organisation_id=st["organisation_id"])
+    return store.detail(conn, principal, statement_id), True
+
+
+def window_closes_at(st: dict[str, Any]) -> datetime | None:
+    """When amending and withdrawing stop being possible (72 h after TRACES took it)."""
+    sent = st.get("submitted_at")
+    return sent + AMEND_WINDOW if sent is not None else None
+
+
+def _within_window(st: dict[str, Any], what: str, language: str = "lv") -> None:
+    closes = window_closes_at(st)
+    if closes is None or datetime.now(UTC) >= closes:
+        when = closes.strftime("%Y-%m-%d %H:%M UTC") if closes else ""
+        lv = {"amended": "grozīt", "withdrawn": "atsaukt"}[what]
+        message = (f"Deklarāciju var {lv} tikai 72 stundas pēc iesniegšanas; šis laiks beidzās "
+                   f"{when}." if language != "en" else
+                   f"A statement can be {what} only within 72 hours of its submission; that "
+                   f"time ended {when}.")
+        raise Conflict(message, code="amend_window_closed",
+                       details=[{"submitted_at": st["submitted_at"].isoformat()
+                                 if st["submitted_at"] else None,
+                                 "window_closed_at": closes.isoformat() if closes else None}])
 
 
 def amend(conn: Connection, settings: Settings, principal: Principal, statement_id: str,
@@ -109,7 +146,7 @@ def amend(conn: Connection, settings: Settings, principal: Principal, statement_
     if st["status"] != "available":
         raise Conflict(f"Only an available statement can be amended; this one is "
                        f"{st['status']}.", code="statement_not_available")
-    _within_window(st, "amended")
+    _within_window(st, "amended", principal.language)
     current = store.certificate_ids(conn, statement_id)
     wanted = [canonical(c) or c for c in certificate_ids] if certificate_ids else current
     certs = store.visible_certificates(conn, principal, wanted)
@@ -128,8 +165,7 @@ def amend(conn: Connection, settings: Settings, principal: Principal, statement_
                           "WHERE id = ANY(CAST(:ids AS uuid[]))"), {"ids": removed})
     store.attach(conn, statement_id, certs)
     store.set_certificate_status(conn, statement_id, "submitted")
-    rules.ensure_submittable(conn, statement_id, st["organisation_id"])
-    built = _build(conn, settings, st)
+    built = prevalidate.ensure_valid(conn, settings, st, principal.language)
     store.update(conn, statement_id, payload=_payload(built))
     queued = outbox.enqueue(conn, statement_id, "amend")
     store.event(conn, statement_id, "amend_queued",
@@ -146,7 +182,7 @@ def withdraw(conn: Connection, principal: Principal,
     if st["status"] not in ("submitted", "available") or not st["traces_uuid"]:
         raise Conflict(f"Only a submitted or available statement can be withdrawn; this one "
                        f"is {st['status']}.", code="statement_not_withdrawable")
-    _within_window(st, "withdrawn")
+    _within_window(st, "withdrawn", principal.language)
     queued = outbox.enqueue(conn, statement_id, "withdraw")
     if queued:
         store.event(conn, statement_id, "withdraw_queued",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -11,13 +12,15 @@ from sqlalchemy import Connection, text
 from geoservice.accounts.principal import Principal
 from geoservice.errors import Conflict, NotFound, ValidationFailed
 from geoservice.ids import canonical
+from geoservice.statements import communications
 
 _ALPHABET = string.ascii_uppercase + string.digits
 _COLUMNS = """s.id::text AS id, s.organisation_id::text AS organisation_id, s.kind, s.status,
   s.internal_reference, s.traces_uuid, s.reference_number, s.verification_number, s.simulated,
   s.rejection_reason, s.created_at, s.updated_at, s.submitted_at, s.available_at, s.amended_at,
-  s.withdrawn_at"""
+  s.withdrawn_at, s.attempt"""
 ACTIVE_CERT_STATUSES = ("in_statement", "submitted")
+WINDOW = timedelta(hours=72)  # TRACES: amend and withdraw within 72 h of the submission
 
 
 def new_internal_reference() -> str:
@@ -123,10 +126,47 @@ def detail(conn: Connection, principal: Principal | None, statement_id: str) -> 
     row["buyers"] = list(conn.execute(text(
         "SELECT buyer_reg_no FROM statement_buyers WHERE statement_id = CAST(:s AS uuid) "
         "ORDER BY buyer_reg_no"), {"s": statement_id}).scalars())
+    row["attempts"] = attempts(conn, statement_id)
+    row["communications"] = communications.listing(conn, statement_id)
+    if row["status"] in ("submitted", "available") and row["submitted_at"] is not None:
+        row["window_closes_at"] = row["submitted_at"] + WINDOW
+    # What went to TRACES (commodities, species, limits), once it has left the draft.
+    row["sent"] = None if row["status"] == "draft" else conn.execute(text(
+        "SELECT payload FROM statements WHERE id = CAST(:s AS uuid)"),
+        {"s": statement_id}).scalar_one()
     row["history"] = [dict(e) for e in conn.execute(text(
         "SELECT at, status, message FROM statement_events WHERE statement_id = CAST(:s AS uuid) "
         "ORDER BY at, id"), {"s": statement_id}).mappings()]
     return row
+
+
+def attempts(conn: Connection, statement_id: str) -> list[dict[str, Any]]:
+    """Earlier TRACES submissions of the statement, oldest first."""
+    return [dict(r) for r in conn.execute(text(
+        "SELECT attempt, traces_uuid, status, rejection_reason, submitted_at, ended_at "
+        "FROM statement_attempts WHERE statement_id = CAST(:s AS uuid) ORDER BY attempt"),
+        {"s": statement_id}).mappings()]
+
+
+def earlier_uuids(conn: Connection, statement_id: str) -> set[str]:
+    """TRACES UUIDs of earlier attempts: a search by internal reference must not adopt them."""
+    return {u.lower() for u in conn.execute(text(
+        "SELECT traces_uuid FROM statement_attempts WHERE statement_id = CAST(:s AS uuid) "
+        "AND traces_uuid IS NOT NULL"), {"s": statement_id}).scalars()}
+
+
+def archive_attempt(conn: Connection, st: dict[str, Any]) -> None:
+    """Keep the current (rejected) attempt and clear its TRACES state for the next one."""
+    conn.execute(text(
+        "INSERT INTO statement_attempts (statement_id, attempt, traces_uuid, status, "
+        "rejection_reason, submitted_at) VALUES (CAST(:s AS uuid), :a, :u, :st, :r, :at)"),
+        {"s": st["id"], "a": st["attempt"], "u": st["traces_uuid"], "st": st["status"],
+         "r": st["rejection_reason"], "at": st["submitted_at"]})
+    conn.execute(text(
+        "UPDATE statements SET attempt = attempt + 1, traces_uuid = NULL, reference_number = NULL, "
+        "verification_number = NULL, rejection_reason = NULL, submitted_at = NULL, "
+        "available_at = NULL, status = 'draft', updated_at = now() "
+        "WHERE id = CAST(:s AS uuid)"), {"s": st["id"]})
 
 
 def listing(conn: Connection, principal: Principal, status: str | None,
@@ -137,7 +177,8 @@ def listing(conn: Connection, principal: Principal, status: str | None,
     total = conn.execute(text(f"SELECT count(*) FROM statements s WHERE {cond}"), args).scalar_one()
     rows = conn.execute(text(
         f"SELECT {_COLUMNS}, ARRAY(SELECT certificate_id::text FROM statement_certificates sc "
-        "WHERE sc.statement_id = s.id ORDER BY 1) AS certificate_ids FROM statements s "
+        "WHERE sc.statement_id = s.id ORDER BY 1) AS certificate_ids, "
+        f"{communications.COUNT_SQL} AS communication_count FROM statements s "
         f"WHERE {cond} ORDER BY s.created_at DESC, s.id LIMIT :limit OFFSET :offset"),
         args).mappings()
     return [dict(r) for r in rows], int(total)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from geoservice.notify import outbox as notify
 from geoservice.statements import billing, outbox, store
 from geoservice.traces.errors import TracesError
 from geoservice.traces.model import DdsOverview
@@ -49,6 +50,7 @@ def withdrawn(conn: Connection, statement_id: str, message: str) -> None:
     store.set_certificate_status(conn, statement_id, "ready")
     outbox.cancel_open(conn, statement_id, ("poll", "amend"))
     store.event(conn, statement_id, "withdrawn", message)
+    notify.statement_event(conn, statement_id, "statement.withdrawn")
 
 
 def rejected(conn: Connection, statement_id: str, reason: str, *, before_acceptance: bool) -> None:
@@ -59,6 +61,7 @@ def rejected(conn: Connection, statement_id: str, reason: str, *, before_accepta
     store.event(conn, statement_id, "rejected",
                 ("TRACES refused the statement: " if before_acceptance else
                  "TRACES rejected the statement: ") + reason)
+    notify.statement_event(conn, statement_id, "statement.rejected")
 
 
 def overview(conn: Connection, statement_id: str, found: DdsOverview) -> bool:
@@ -76,6 +79,7 @@ def overview(conn: Connection, statement_id: str, found: DdsOverview) -> bool:
                     f"reference number {found.reference_number}, verification number "
                     f"{found.verification_number}"
                     + (f"; {charged} felling area(s) charged" if charged else ""))
+        notify.statement_event(conn, statement_id, "statement.available")
         return True
     if status == "REJECTED":
         rejected(conn, statement_id, found.rejection_reason or "no reason given",

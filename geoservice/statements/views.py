@@ -8,11 +8,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from geoservice.statements.messages import explain_reason
+
 STATEMENT_FIELDS = ("id", "organisation_id", "kind", "certificate_ids", "status",
                     "internal_reference", "traces_uuid", "reference_number",
                     "verification_number", "simulated", "rejection_reason", "buyers",
                     "created_at", "submitted_at", "available_at", "amended_at", "withdrawn_at",
-                    "history")
+                    "history", "attempt", "attempts", "rejection", "communications",
+                    "communication_count", "sent", "window_closes_at")
 
 
 def jsonable(value: Any) -> Any:
@@ -28,6 +31,8 @@ def jsonable(value: Any) -> Any:
 
 
 def statement_json(row: dict[str, Any]) -> dict[str, Any]:
+    if row.get("rejection_reason") and "rejection" not in row:
+        row = {**row, "rejection": explain_reason(row["rejection_reason"])}
     result: dict[str, Any] = jsonable({k: row[k] for k in STATEMENT_FIELDS if k in row})
     return result
 
@@ -36,6 +41,36 @@ class HistoryEntry(BaseModel):
     at: str
     status: str
     message: str
+
+
+class Attempt(BaseModel):
+    """An earlier TRACES submission of the statement (rejected, then corrected and resent)."""
+
+    attempt: int
+    traces_uuid: str | None
+    status: str
+    rejection_reason: str | None
+    submitted_at: str | None
+    ended_at: str
+
+
+class Communication(BaseModel):
+    """What TRACES said: a ``communication`` (communicationToOperator) or a reported ``status``."""
+
+    kind: str
+    attempt: int
+    traces_uuid: str
+    traces_at: str | None
+    status: str | None
+    content: str
+    received_at: str
+
+
+class Rejection(BaseModel):
+    """TRACES' rejection reason explained in Latvian and English (TRACES' words included)."""
+
+    lv: str
+    en: str
 
 
 class StatementOut(BaseModel):
@@ -59,6 +94,13 @@ class StatementOut(BaseModel):
     amended_at: str | None = None
     withdrawn_at: str | None = None
     history: list[HistoryEntry] = []
+    attempt: int = 1
+    attempts: list[Attempt] = []
+    rejection: Rejection | None = None
+    communications: list[Communication] = []
+    communication_count: int | None = None
+    sent: dict[str, Any] | None = None
+    window_closes_at: str | None = None
 
 
 class MandateOut(BaseModel):

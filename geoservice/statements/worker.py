@@ -21,8 +21,16 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from geoservice.errors import GeoserviceError
+from geoservice.notify import dispatch
 from geoservice.settings import Settings
-from geoservice.statements import builder, connect, outbox, rules, store, transitions
+from geoservice.statements import (
+    communications,
+    connect,
+    outbox,
+    prevalidate,
+    store,
+    transitions,
+)
 from geoservice.statements.connect import Account, ClientPool
 from geoservice.statements.outbox import Job
 from geoservice.traces.errors import AuthenticationError, ThrottledError, TracesError
@@ -77,7 +85,8 @@ class Worker:
                 polls = outbox.claim(conn, self.name, self.lease, ("poll",), POLL_BATCH)
             if polls:
                 self._poll(polls)
-        return len(jobs) + len(polls)
+        notes = dispatch.run_once(self.engine, self.settings, self.rng)
+        return len(jobs) + len(polls) + notes
 
     # -- sending -------------------------------------------------------------------------
     def _send(self, job: Job) -> None:
@@ -88,10 +97,11 @@ class Worker:
             account = connect.account_for(conn, self.settings, st["organisation_id"])
             reconcile = bool(conn.execute(_EVER_SENT, {"s": job.statement_id,
                                                        "op": job.operation}).scalar_one())
+            earlier = store.earlier_uuids(conn, job.statement_id)
         client = self.pool.client(account)
         sending = False
         try:
-            if reconcile and self._reconciled(job, st, client):
+            if reconcile and self._reconciled(job, st, client, earlier):
                 return
             sending = True
             if job.operation == "withdraw":
@@ -140,11 +150,8 @@ class Worker:
             with self.engine.begin() as conn:
                 if not outbox.lock(conn, job, self.name):
                     return None
-                rules.ensure_submittable(conn, job.statement_id, st["organisation_id"])
-                built = builder.build(conn, st["organisation_id"],
-                                      store.certificate_ids(conn, job.statement_id),
-                                      st["internal_reference"], representative=not account.own)
-                builder.ensure_within_limits(built)
+                # Again right before sending: the data may have changed since it was queued.
+                built = prevalidate.ensure_valid(conn, self.settings, st, "en")
                 outbox.mark_sending(conn, job)
                 store.event(conn, job.statement_id, "sending",
                             f"{job.operation} to TRACES"
@@ -161,13 +168,19 @@ class Worker:
                     outbox.failed(conn, job, exc.message)
             return None
 
-    def _reconciled(self, job: Job, st: dict[str, Any], client: TracesService) -> bool:
-        """Ask TRACES whether an earlier attempt got through; adopt what it has."""
+    def _reconciled(self, job: Job, st: dict[str, Any], client: TracesService,
+                    earlier: set[str]) -> bool:
+        """Ask TRACES whether an earlier try of this job got through; adopt what it has.
+
+        Submissions of earlier, rejected attempts share the internal reference: they are
+        known by UUID and never adopted, so a resubmission is sent, and sent once.
+        """
         ref = st["internal_reference"]
         if st["kind"] == "simplified":
             found = client.get_simplified_declarations_by_internal_reference(ref)
         else:
             found = client.get_dds_by_internal_reference(ref)
+        found = [o for o in found if o.uuid.lower() not in earlier]
         if job.operation == "submit" and found:
             uuid = found[0].uuid
             self._finish(job, lambda c: transitions.accepted(
@@ -254,6 +267,11 @@ class Worker:
             if not outbox.lock(conn, job, self.name):
                 return
             current = store.load(conn, None, job.statement_id, lock=True)
+            if found is not None and current["traces_uuid"] == found.uuid:
+                for kind in communications.record(conn, job.statement_id, found):
+                    if kind == "communication" and found.communication is not None:
+                        store.event(conn, job.statement_id, "communication",
+                                    f"TRACES: {found.communication.content}")
             settled = current["status"] in ("withdrawn", "rejected", "draft") or (
                 found is not None and transitions.overview(conn, job.statement_id, found))
             if settled:

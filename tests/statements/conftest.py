@@ -15,7 +15,7 @@ from geoservice.statements.worker import Worker
 from geoservice.traces.client import TracesClient
 from geoservice.traces.protocol import TracesService
 from geoservice.traces.simulator import TracesSimulator
-from geoservice.traces.simulator_server import SimulatorTransport
+from geoservice.traces.simulator.server import SimulatorTransport
 from tests.factories import certificate, store_certificate
 
 CLIENT_TIMEOUT = 0.5

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from httpx import Response
 from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
 
@@ -20,15 +21,21 @@ from tests.statements.conftest import (
 from tests.statements.helpers import fetch, prepared, queued
 
 
+def _codes(answer: Response) -> list[str]:
+    """The codes of the errors (not warnings) listed by a refused submit."""
+    return [p["code"] for p in answer.json()["error"]["details"] if p["severity"] == "error"]
+
+
 def test_submit_needs_an_active_mandate(client: TestClient, engine: Engine, client_org) -> None:
     owner = client_org["owner"]
     st = prepared(client, engine, owner, mandate=False)
     answer = client.post(f"/api/v1/statements/{st['id']}/submit", headers=bearer(owner))
-    assert answer.status_code == 409
-    assert answer.json()["error"]["code"] == "mandate_required"
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "statement_invalid"
+    assert _codes(answer) == ["mandate_required"]
     activate_mandate(engine, owner.org_id, valid_until=date.today() - timedelta(days=1))
     answer = client.post(f"/api/v1/statements/{st['id']}/submit", headers=bearer(owner))
-    assert answer.json()["error"]["code"] == "mandate_required"  # expired yesterday
+    assert _codes(answer) == ["mandate_required"]  # expired yesterday
     assert fetch(client, owner, st["id"])["status"] == "draft"
 
 
@@ -41,17 +48,18 @@ def test_changed_certificate_unclear_check_and_volumes_are_refused(
         conn.execute(text("UPDATE certificates SET version = version + 1 WHERE id::text = "
                           "ANY(:i)"), {"i": st["certificate_ids"]})
     answer = client.post(f"/api/v1/statements/{st['id']}/submit", headers=bearer(owner))
-    assert answer.status_code == 409
-    assert answer.json()["error"]["code"] == "certificate_changed"
-    assert "rebuild" in answer.json()["error"]["message"]
+    assert answer.status_code == 422
+    # The full list: changed, and so its check is of another version too.
+    assert _codes(answer) == ["certificate_changed", "certificate_not_clear"]
+    assert "rebuild" in answer.json()["error"]["details"][0]["message"]["en"]
     rebuilt = client.post(f"/api/v1/statements/{st['id']}/rebuild", headers=bearer(owner))
     assert rebuilt.status_code == 200, rebuilt.text
     with engine.begin() as conn:
         conn.execute(text("UPDATE certificates SET verdict = 'flagged' WHERE id::text = ANY(:i)"),
                      {"i": st["certificate_ids"]})
     answer = client.post(f"/api/v1/statements/{st['id']}/submit", headers=bearer(owner))
-    assert answer.status_code == 409
-    assert answer.json()["error"]["code"] == "certificate_not_clear"
+    assert answer.status_code == 422
+    assert _codes(answer) == ["certificate_not_clear"]
     with engine.begin() as conn:
         conn.execute(text("UPDATE certificates SET verdict = 'clear' WHERE id::text = ANY(:i)"),
                      {"i": st["certificate_ids"]})
@@ -64,8 +72,8 @@ def test_changed_certificate_unclear_check_and_volumes_are_refused(
                           "= ANY(:i))"), {"i": st["certificate_ids"]})
     answer = client.post(f"/api/v1/statements/{st['id']}/submit", headers=bearer(owner))
     assert answer.status_code == 422
-    assert answer.json()["error"]["code"] == "volumes_inconsistent"
-    assert "products 255" in answer.json()["error"]["message"]
+    assert _codes(answer) == ["volumes_inconsistent"]
+    assert "product volumes (255 m³)" in answer.json()["error"]["details"][0]["message"]["en"]
 
 
 def test_bad_input_gets_clear_answers_and_writes_nothing(
@@ -127,6 +135,8 @@ def test_amend_within_72_hours_keeps_the_reference_and_charges_new_areas_only(
     drain(worker)
     before = fetch(client, owner, st["id"])
     assert before["status"] == "available"
+    closes = datetime.fromisoformat(before["window_closes_at"])
+    assert closes - datetime.fromisoformat(before["submitted_at"]) == timedelta(hours=72)
     extra = ready_certificate(engine, owner.org_id)
     answer = client.post(f"/api/v1/statements/{st['id']}/amend", headers=bearer(owner),
                          json={"certificate_ids": [*st["certificate_ids"], extra]})
@@ -146,6 +156,11 @@ def test_amend_within_72_hours_keeps_the_reference_and_charges_new_areas_only(
                           "WHERE id = CAST(:s AS uuid)"), {"s": st["id"]})
     late = client.post(f"/api/v1/statements/{st['id']}/amend", headers=bearer(owner))
     assert late.status_code == 409 and late.json()["error"]["code"] == "amend_window_closed"
+    assert "72 stundas" in late.json()["error"]["message"]  # the caller's language
+    assert late.json()["error"]["details"][0]["window_closed_at"]
+    late = client.post(f"/api/v1/statements/{st['id']}/withdraw", headers=bearer(owner))
+    assert late.status_code == 409 and "atsaukt" in late.json()["error"]["message"]
+    assert fetch(client, owner, st["id"])["status"] == "available"
 
 
 def test_withdraw_returns_certificates_and_deleting_a_submitted_statement_is_refused(

@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 
 from geoservice.cli.main import build_parser, main
 from geoservice.traces.simulator import TracesSimulator
-from geoservice.traces.simulator_server import run_simulator
+from geoservice.traces.simulator.server import run_simulator
 from tests.statements.helpers import fetch, queued
 
 

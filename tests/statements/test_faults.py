@@ -15,9 +15,10 @@ from geoservice.statements.connect import ClientPool
 from geoservice.statements.outbox import Job
 from geoservice.statements.worker import Worker
 from geoservice.traces.simulator import TracesSimulator
-from geoservice.traces.simulator_store import StoreFault
-from tests.statements.conftest import drain
-from tests.statements.helpers import expire_leases, fetch, queued
+from geoservice.traces.simulator.store import StoreFault
+from tests.conftest import bearer
+from tests.statements.conftest import drain, set_org
+from tests.statements.helpers import expire_leases, fetch, prepared, queued
 
 
 def _dds(sim: TracesSimulator, reference: str) -> int:
@@ -92,27 +93,55 @@ def test_server_errors_and_auth_failures_are_retried_with_backoff(
     assert _dds(sim, st["internal_reference"]) == 1
 
 
-def test_business_rule_fault_rejects_with_traces_error_ids(
+def test_incomplete_profile_is_refused_before_sending_with_the_fields_named(
     client: TestClient, engine: Engine, org_a, worker: Worker, sim: TracesSimulator,
 ) -> None:
     owner = org_a["owner"]  # no address: TRACES wants one for a represented operator
+    st = prepared(client, engine, owner)
+    checked = client.post(f"/api/v1/statements/{st['id']}/validate", headers=bearer(owner))
+    assert checked.status_code == 200, checked.text
+    report = checked.json()
+    assert report["valid"] is False and report["errors"] == 3
+    named = {p["field"] for p in report["problems"]}
+    assert named == {"organisation.street", "organisation.postal_code", "organisation.city"}
+    for problem in report["problems"]:
+        assert problem["code"] == "organisation_field_missing"
+        assert problem["message"]["lv"] and problem["message"]["en"]
+        assert problem["fix"] == {"where": "organisation",
+                                  "href": f"/organisation#{problem['field'].split('.')[1]}"}
+    refused = client.post(f"/api/v1/statements/{st['id']}/submit", headers=bearer(owner))
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["code"] == "statement_invalid" and "iela" in error["message"]  # Latvian first
+    assert error["details"] == [{**p} for p in report["problems"]]
+    with engine.begin() as conn:
+        jobs = conn.execute(text("SELECT count(*) FROM outbox WHERE statement_id = "
+                                 "CAST(:s AS uuid)"), {"s": st["id"]}).scalar_one()
+    assert jobs == 0 and drain(worker) == 0
+    assert fetch(client, owner, st["id"])["status"] == "draft"
+    assert _dds(sim, st["internal_reference"]) == 0
+
+    set_org(engine, owner.org_id, street="Skolas iela 3", city="Madona", postal_code="LV-4801")
+    checked = client.post(f"/api/v1/statements/{st['id']}/validate", headers=bearer(owner))
+    assert checked.json()["valid"] is True and checked.json()["problems"] == []
+    assert client.post(f"/api/v1/statements/{st['id']}/submit",
+                       headers=bearer(owner)).status_code == 202
+    drain(worker)
+    assert fetch(client, owner, st["id"])["status"] == "available"
+    assert _dds(sim, st["internal_reference"]) == 1
+
+
+def test_profile_emptied_after_queueing_is_caught_by_the_worker(
+    client: TestClient, engine: Engine, client_org, worker: Worker, sim: TracesSimulator,
+) -> None:
+    owner = client_org["owner"]
     st = queued(client, engine, owner)
+    set_org(engine, owner.org_id, street="")
     drain(worker)
     done = fetch(client, owner, st["id"])
-    assert done["status"] == "rejected"
-    assert "EUDR_BEHALF_OPERATOR_NOT_PROVIDED" in done["rejection_reason"]
-    assert "EUDR_BEHALF_OPERATOR_NOT_PROVIDED" in done["history"][-1]["message"]
+    assert done["status"] == "draft"
+    assert "street" in done["history"][-1]["message"]
     assert _dds(sim, st["internal_reference"]) == 0
-    with engine.begin() as conn:
-        statuses = set(conn.execute(text("SELECT status FROM certificates WHERE id::text = "
-                                         "ANY(:i)"), {"i": st["certificate_ids"]}).scalars())
-    assert statuses == {"in_statement"}
-    assert client.delete(f"/api/v1/statements/{st['id']}",
-                         headers={"Authorization": f"Bearer {owner.token}"}).status_code == 204
-    with engine.begin() as conn:
-        statuses = set(conn.execute(text("SELECT status FROM certificates WHERE id::text = "
-                                         "ANY(:i)"), {"i": st["certificate_ids"]}).scalars())
-    assert statuses == {"ready"}
 
 
 def test_rejected_by_traces_after_submission_is_not_charged(
@@ -128,6 +157,12 @@ def test_rejected_by_traces_after_submission_is_not_charged(
     with engine.begin() as conn:
         assert conn.execute(text("SELECT count(*) FROM charges WHERE statement_id = "
                                  "CAST(:s AS uuid)"), {"s": st["id"]}).scalar_one() == 0
+    assert client.delete(f"/api/v1/statements/{st['id']}",
+                         headers=bearer(owner)).status_code == 204
+    with engine.begin() as conn:
+        statuses = set(conn.execute(text("SELECT status FROM certificates WHERE id::text = "
+                                         "ANY(:i)"), {"i": st["certificate_ids"]}).scalars())
+    assert statuses == {"ready"}
 
 
 def test_certificate_changed_after_queueing_is_not_sent(
@@ -141,7 +176,7 @@ def test_certificate_changed_after_queueing_is_not_sent(
     drain(worker)
     done = fetch(client, owner, st["id"])
     assert done["status"] == "draft"
-    assert "certificate changed after the statement was prepared" in done["history"][-1]["message"]
+    assert "changed after the statement was prepared" in done["history"][-1]["message"]
     assert _dds(sim, st["internal_reference"]) == 0
 
 

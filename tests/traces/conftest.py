@@ -20,7 +20,7 @@ from geoservice.traces.model import (
     Statement,
 )
 from geoservice.traces.simulator import TracesSimulator
-from geoservice.traces.simulator_server import SimulatorTransport
+from geoservice.traces.simulator.server import SimulatorTransport
 
 
 class FakeClock:

@@ -19,7 +19,7 @@ from geoservice.traces import errors as err
 from geoservice.traces.client import TracesClient
 from geoservice.traces.model import DdsOverview, Statement
 from geoservice.traces.simulator import TracesSimulator
-from geoservice.traces.simulator_server import run_simulator
+from geoservice.traces.simulator.server import run_simulator
 
 REFERENCE = re.compile(r"[0-9]{2}[A-Z]{2}[A-Z0-9]{10}")
 VERIFICATION = re.compile(r"[A-Z0-9]{8}")
@@ -236,3 +236,35 @@ def test_internal_server_error_is_retryable(backend: Backend) -> None:
             client.get_dds_by_internal_reference("GS-500")
         assert caught.value.retryable and caught.value.http_status == 500
     assert client.get_dds_by_internal_reference("GS-500") == []
+
+
+def test_communication_to_operator_reaches_the_overview(
+    backend: Backend, make_statement: Factory
+) -> None:
+    """A competent authority's message is read from getDds with its date and content. The
+    simulator is told to write one; on acceptance one is there only if an officer wrote it."""
+    client = backend.client()
+    uuid = client.submit_dds(make_statement(), "OPERATOR")
+    available = backend.wait_available(client, uuid)
+    assert available.status == "AVAILABLE"
+    if backend.sim is not None:
+        assert available.communication is None
+        backend.sim.communicate(uuid, "Lūdzu iesniedziet papildu informāciju par cirsmu 2.")
+    [overview] = client.get_dds([uuid])
+    if backend.sim is not None:
+        assert overview.communication is not None
+        assert overview.communication.content.startswith("Lūdzu iesniedziet")
+        assert overview.communication.date.tzinfo is not None
+    elif overview.communication is not None:
+        assert overview.communication.date is not None
+
+
+def test_incomplete_represented_operator_is_refused(
+    backend: Backend, make_statement: Factory, operator: Any
+) -> None:
+    """The rule our pre-validation names field by field, as TRACES answers it."""
+    client = backend.client()
+    statement = make_statement(represented_operator=replace(operator, street=None))
+    with pytest.raises(err.BusinessRulesError) as caught:
+        client.submit_dds(statement, "REPRESENTATIVE_OPERATOR")
+    assert "EUDR_BEHALF_OPERATOR_NOT_PROVIDED" in caught.value.codes

@@ -21,7 +21,7 @@ from geoservice.traces.model import (
     Statement,
 )
 from geoservice.traces.sd_xml import declaration_from_xml
-from geoservice.traces.simulator_schema import validate
+from geoservice.traces.simulator.schema import validate
 from geoservice.traces.statement_xml import statement_from_xml
 from geoservice.traces.wsse import WSSE_NS
 

@@ -23,7 +23,7 @@ from geoservice.traces.model import (
     Statement,
 )
 from geoservice.traces.simulator import TracesSimulator
-from geoservice.traces.simulator_server import SimulatorTransport
+from geoservice.traces.simulator.server import SimulatorTransport
 
 KEY = "sim-key"
 DDS_PATH = "/tracesnt/ws/EUDRDueDiligenceStatementServiceV3"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -12,8 +13,9 @@ from geoservice.traces import errors as err
 from geoservice.traces.client import TracesClient
 from geoservice.traces.geojson import encode_geojson
 from geoservice.traces.model import Producer, RepresentedOperator, SpeciesInfo, Statement
+from geoservice.traces.rules import check_statement
 from geoservice.traces.simulator import TracesSimulator
-from geoservice.traces.simulator_server import SimulatorTransport
+from geoservice.traces.simulator.server import SimulatorTransport
 
 KEY = "sim-key"
 Factory = Callable[..., Statement]
@@ -138,6 +140,27 @@ def test_representative_needs_the_represented_operator(
         "EUDR_BEHALF_OPERATOR_NOT_PROVIDED"
     ]
     client.submit_dds(make_statement(represented_operator=operator), "REPRESENTATIVE_OPERATOR")
+
+
+def test_represented_operator_without_a_street_is_refused_naming_what_is_missing(
+    client: TracesClient, make_statement: Factory, operator: RepresentedOperator
+) -> None:
+    statement = make_statement(represented_operator=dataclasses.replace(operator, street=None))
+    with pytest.raises(err.BusinessRulesError) as caught:
+        client.submit_dds(statement, "REPRESENTATIVE_OPERATOR")
+    assert caught.value.codes == ["EUDR_BEHALF_OPERATOR_NOT_PROVIDED"]
+    assert "operatorAddress.street" in caught.value.error_ids[0].message
+
+
+def test_country_of_activity_must_be_an_eu_member(
+    client: TracesClient, make_statement: Factory
+) -> None:
+    """The schema refuses it on the wire; the shared rules name it before anything is sent."""
+    statement = make_statement(country_of_activity="NO")
+    with pytest.raises(err.SchemaError, match="'NO'"):
+        client.submit_dds(statement)
+    found = check_statement(statement, [[]], representative=False, max_geo_bytes=25_000_000)
+    assert [e.code for e in found] == ["EUDR_COUNTRY_OF_ACTIVITY_INVALID"]
 
 
 def test_roles_are_enforced_when_configured(

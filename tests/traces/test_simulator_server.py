@@ -7,7 +7,7 @@ import requests
 
 from geoservice.traces.client import TracesClient
 from geoservice.traces.simulator import DEFAULT_ACCOUNTS, TracesSimulator
-from geoservice.traces.simulator_server import main, run_simulator
+from geoservice.traces.simulator.server import main, run_simulator
 
 
 def test_run_simulator_serves_on_a_free_port() -> None:

@@ -88,7 +88,7 @@ def live_server(live_settings: Settings) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def traces_worker(engine: Engine, live_settings: Settings) -> Iterator[None]:
+def traces_worker(engine: Engine, live_settings: Settings) -> Iterator[Any]:
     """A statement worker against the in-process TRACES simulator (AVAILABLE at once).
 
     Module-scoped: it takes every queued statement, so it must stop before tests that run their
@@ -100,7 +100,7 @@ def traces_worker(engine: Engine, live_settings: Settings) -> Iterator[None]:
     from geoservice.traces.client import TracesClient
     from geoservice.traces.protocol import TracesService
     from geoservice.traces.simulator import TracesSimulator
-    from geoservice.traces.simulator_server import SimulatorTransport
+    from geoservice.traces.simulator.server import SimulatorTransport
 
     sim = TracesSimulator(delay_seconds=0, rate_limit=None)
     transports: list[SimulatorTransport] = []
@@ -116,7 +116,7 @@ def traces_worker(engine: Engine, live_settings: Settings) -> Iterator[None]:
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop, 0.2), daemon=True)
     thread.start()
-    yield
+    yield sim  # tests may script it (e.g. reject the next submission)
     stop.set()
     thread.join(timeout=10)
     for transport in transports:

@@ -49,6 +49,7 @@ class OrganisationPatch(BaseModel):
     street: str | None = Field(default=None, max_length=200)
     city: str | None = Field(default=None, max_length=100)
     postal_code: str | None = Field(default=None, max_length=20)
+    country: str | None = Field(default=None, pattern="^[A-Z]{2}$")
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=40)
     declaration_kind: str | None = Field(default=None, pattern="^(dds|simplified)$")
@@ -102,6 +103,8 @@ async def patch_organisation(request: Request) -> Response:
     patch = await parse_json(request, OrganisationPatch)
     org_id = request.path_params["id"]
     changes = patch.model_dump(exclude_unset=True, mode="json")
+    # null clears a detail, but an organisation always keeps a name and a country.
+    changes = {k: v for k, v in changes.items() if v is not None or k not in ("name", "country")}
 
     def update(conn: Connection) -> dict[str, Any]:
         before = _visible_org(conn, principal, org_id)

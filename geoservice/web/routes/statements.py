@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from geoservice.errors import ValidationFailed
-from geoservice.statements import service, store
+from geoservice.statements import prevalidate, service, store
 from geoservice.statements.views import StatementOut, jsonable, statement_json
 from geoservice.web import auth
 from geoservice.web.body import model_from, parse_json, read_json
@@ -101,11 +101,45 @@ async def preview_statement(request: Request) -> Response:
     return JSONResponse(jsonable(result))
 
 
+PROBLEMS = {"type": "object", "properties": {
+    "statement_id": {"type": "string"}, "status": {"type": "string"},
+    "valid": {"type": "boolean"}, "errors": {"type": "integer"}, "warnings": {"type": "integer"},
+    "checked_at": {"type": "string"},
+    "problems": {"type": "array", "items": {"type": "object", "properties": {
+        "code": {"type": "string"}, "field": {"type": "string"},
+        "severity": {"type": "string", "enum": ["error", "warning"]},
+        "message": {"type": "object", "properties": {"lv": {"type": "string"},
+                                                     "en": {"type": "string"}}},
+        "fix": {"type": "object", "properties": {"where": {"type": "string"},
+                                                 "href": {"type": "string"}}},
+        "details": {"type": "object"}}}}}}
+
+
+@routes.api("POST", "/api/v1/statements/{id}/validate",
+            summary="Every problem TRACES or the service would find, without queueing anything",
+            tags=TAGS, params=(ID,), response=PROBLEMS)
+async def validate_statement(request: Request) -> Response:
+    principal = await auth.require(request)
+    result = await db(request, prevalidate.validate, settings_of(request), principal,
+                      request.path_params["id"])
+    return JSONResponse(jsonable(result))
+
+
 @routes.api("POST", "/api/v1/statements/{id}/submit", summary="Queue the submission to TRACES",
             tags=TAGS, params=(ID,), response=StatementOut, status=202)
 async def submit_statement(request: Request) -> Response:
     principal = await auth.require(request)
     row, _ = await db(request, service.submit, settings_of(request), principal,
+                      request.path_params["id"])
+    return JSONResponse(statement_json(row), status_code=202)
+
+
+@routes.api("POST", "/api/v1/statements/{id}/resubmit",
+            summary="Send a corrected rejected statement to TRACES again (a new submission)",
+            tags=TAGS, params=(ID,), response=StatementOut, status=202)
+async def resubmit_statement(request: Request) -> Response:
+    principal = await auth.require(request)
+    row, _ = await db(request, service.resubmit, settings_of(request), principal,
                       request.path_params["id"])
     return JSONResponse(statement_json(row), status_code=202)
 

@@ -28,7 +28,9 @@ _LIST = """
 SELECT s.id::text AS id, s.internal_reference, s.status, s.reference_number,
        s.verification_number, s.simulated, s.created_at,
        (SELECT string_agg(c.ca_number, ', ' ORDER BY c.ca_number) FROM statement_certificates sc
-        JOIN certificates c ON c.id = sc.certificate_id WHERE sc.statement_id = s.id) AS ca_numbers
+        JOIN certificates c ON c.id = sc.certificate_id WHERE sc.statement_id = s.id) AS ca_numbers,
+       (SELECT count(*) FROM statement_communications m WHERE m.statement_id = s.id
+        AND m.kind = 'communication') AS communication_count
 FROM statements s WHERE {tenant} ORDER BY s.created_at DESC LIMIT 300
 """
 
@@ -40,7 +42,8 @@ WHERE c.id = ANY(CAST(:ids AS uuid[])) AND {tenant}
 GROUP BY c.id ORDER BY c.ca_number
 """
 
-_ONE = "SELECT s.id::text AS id, s.internal_reference, s.status FROM statements s " \
+_ONE = "SELECT s.id::text AS id, s.internal_reference, s.status, " \
+       "s.organisation_id::text AS organisation_id FROM statements s " \
        "WHERE s.id = CAST(:id AS uuid) AND {tenant}"
 
 

@@ -1,5 +1,5 @@
 // One statement: what will be sent, submit, status polling, reference numbers, amend and withdraw.
-import { loadMessages, t, number } from "./i18n.js";
+import { loadMessages, t, number, lang } from "./i18n.js";
 import { api, hasRoute, el, toast, panelToggle } from "./api.js";
 import { createMap, verdictStyle } from "./map.js";
 import { polygonsOf } from "./editing.js";
@@ -7,6 +7,7 @@ import { polygonsOf } from "./editing.js";
 await loadMessages();
 panelToggle();
 const id = document.getElementById("panel").dataset.statement;
+const organisationId = document.getElementById("panel").dataset.organisation;
 const { map } = await createMap();
 const areas = L.featureGroup().addTo(map);
 const message = document.getElementById("statement-message");
@@ -14,7 +15,11 @@ const buttons = {
   submit: document.getElementById("submit-statement"),
   amend: document.getElementById("amend-statement"),
   withdraw: document.getElementById("withdraw-statement"),
+  rebuild: document.getElementById("rebuild-statement"),
+  resubmit: document.getElementById("resubmit-statement"),
 };
+const CHECKED = new Set(["draft", "rejected"]);
+const OPERATOR_FIELDS = ["name", "reg_no", "vat_no", "street", "postal_code", "city", "country"];
 const POLLING = new Set(["queued", "submitted"]);
 let statement = null;
 let timer = null;
@@ -40,10 +45,10 @@ async function describe(s) {
   const parts = [];
   if (preview) {
     parts.push(el("h3", { text: t("statement.commodities") }),
-      el("ul", {}, ...(preview.commodities || []).map((c) => el("li", {},
+      el("ul", {}, ...(preview.commodities || []).map((c) => el("li", { "data-field": `commodities[${c.hs_heading}]` },
         `${c.hs_heading} · ${c.description || t(`hs.${String(c.hs_heading).slice(0, 4)}`)}: ${number(c.volume_m3, 1)} m³`,
         c.species?.length ? el("div", { class: "muted", text: c.species.map((sp) => `${sp.common_name} (${sp.scientific_name})`).join(", ") }) : null))));
-    const warnings = [...(preview.warnings || []), ...(preview.problems || []).map((p) => p.message)];
+    const warnings = preview.warnings || [];
     if (warnings.length) parts.push(el("ul", { class: "note" }, ...warnings.map((w) => el("li", { text: typeof w === "string" ? w : w.message || JSON.stringify(w) }))));
   } else {
     const totals = {};
@@ -54,7 +59,7 @@ async function describe(s) {
   parts.push(el("h3", { text: t("statement.producers") }),
     el("p", { text: document.querySelector("[data-testid=org]")?.textContent || "" }),
     el("h3", { text: t("statement.certificates") }),
-    el("ul", {}, ...certs.map((c) => el("li", {}, el("a", { href: `/certificates/${c.id}`, text: c.ca_number }),
+    el("ul", {}, ...certs.map((c) => el("li", { "data-field": `certificates[${c.ca_number}]` }, el("a", { href: `/certificates/${c.id}`, text: c.ca_number }),
       ` · ${t("cert.areas")}: ${(c.areas || []).length} · ${number((c.areas || []).reduce((sum, a) => sum + Number(a.area_ha || 0), 0))} ha`))));
   box.replaceChildren(...parts);
   if (!drawn) {
@@ -76,10 +81,59 @@ function waiting(s) {
 /** A status or event name in the page language (an unknown one as the server sent it). */
 function statusName(status) {
   const name = t(`sstatus.${status}`);
-  return name === `sstatus.${status}` ? status : name;
+  if (name !== `sstatus.${status}`) return name;
+  const event = t(`statement_check.event_${status}`);
+  return event === `statement_check.event_${status}` ? status : event;
+}
+
+/** TRACES' messages and reported statuses; what was sent and to which buyers. */
+function renderTraces(s) {
+  const said = s.communications || [];
+  document.getElementById("communications-box").hidden = !said.length;
+  document.getElementById("communications").replaceChildren(...said.map((c) => el("li", { class: c.kind },
+    el("time", { datetime: c.traces_at || c.received_at, text: new Date(c.traces_at || c.received_at).toLocaleString() }),
+    c.kind === "communication" ? ` · ${t("statement_check.message")}: ${c.content}`
+      : ` · ${t("statement_check.reported")}: ${statusName(String(c.status).toLowerCase())}${c.content ? ` · ${c.content}` : ""}`)));
+  const sent = s.sent;
+  document.getElementById("sent-box").hidden = !sent;
+  if (!sent) return;
+  document.getElementById("sent").replaceChildren(el("ul", {}, ...(sent.commodities || []).map((c) => el("li", {},
+    `${c.hs_heading} · ${c.description}: ${number(c.volume_m3, 1)} m³ (${c.supplementary_unit_qualifier || "MTQ"}, ±${c.percentage_estimation_or_deviation ?? "—"} %) · ${t("statement.producers")}: ${c.producer_count}`,
+    c.species?.length ? el("div", { class: "muted", text: c.species.map((sp) => `${sp.common_name} (${sp.scientific_name})`).join(", ") }) : null))));
+  const buyers = s.buyers || [];
+  document.getElementById("buyers").replaceChildren(...(buyers.length ? buyers.map((b) => el("li", {}, el("code", { text: b })))
+    : [el("li", { class: "muted", text: "—" })]));
+}
+
+let countdown = null;
+
+/** Amend and withdraw are possible until window_closes_at: a countdown, then the buttons go. */
+function showWindow(s) {
+  const box = document.getElementById("window-countdown");
+  clearInterval(countdown);
+  if (!s.window_closes_at) { box.hidden = true; return; }
+  const closes = new Date(s.window_closes_at).getTime();
+  const tick = () => {
+    const left = closes - Date.now();
+    box.hidden = false;
+    box.dataset.closesAt = s.window_closes_at;
+    if (left <= 0) {
+      box.textContent = t("statement_check.window_closed");
+      buttons.amend.hidden = true;
+      buttons.withdraw.hidden = true;
+      clearInterval(countdown);
+      return;
+    }
+    const hours = Math.floor(left / 3_600_000);
+    const minutes = Math.floor((left % 3_600_000) / 60_000);
+    box.textContent = t("statement_check.window_left", { hours, minutes });
+  };
+  tick();
+  countdown = setInterval(tick, 30_000);
 }
 
 function render(s) {
+  renderTraces(s);
   const badge = document.getElementById("statement-status");
   badge.className = `badge sstatus ${s.status}`;
   badge.dataset.status = s.status;
@@ -91,15 +145,72 @@ function render(s) {
   buttons.submit.hidden = s.status !== "draft";
   buttons.amend.hidden = s.status !== "available";
   buttons.withdraw.hidden = !["available", "submitted"].includes(s.status);
+  buttons.rebuild.hidden = s.status !== "draft";
+  showWindow(s);
+  buttons.resubmit.hidden = s.status !== "rejected";
+  const rejection = document.getElementById("rejection-box");
+  rejection.hidden = s.status !== "rejected" || !s.rejection;
+  document.getElementById("rejection-text").textContent = s.rejection ? (s.rejection[lang] || s.rejection.lv) : "";
+  document.getElementById("attempts-box").hidden = !(s.attempts || []).length;
+  document.getElementById("attempts").replaceChildren(...(s.attempts || []).map((a) =>
+    el("li", {}, `${t("statement_check.attempt", { n: a.attempt })} · ${statusName(a.status)}`,
+      a.traces_uuid ? ` · ${a.traces_uuid}` : "", a.rejection_reason ? ` · ${a.rejection_reason}` : "")));
   message.textContent = waiting(s) ? t("statement.waiting") : s.status === "rejected" ? t("statement.rejected") : "";
   document.getElementById("history").replaceChildren(...(s.history || []).map((h) =>
     el("li", {}, el("time", { datetime: h.at, text: new Date(h.at).toLocaleString() }), ` · ${statusName(h.status)}`, h.message ? ` · ${h.message}` : "")));
+}
+
+/** The represented operator as TRACES gets it, each field ready to show its problems. */
+async function operator() {
+  const org = await api("GET", `/api/v1/organisations/${encodeURIComponent(organisationId)}`).catch(() => null);
+  const box = document.getElementById("operator-box");
+  if (!org) { box.hidden = true; return; }
+  document.getElementById("operator").replaceChildren(...OPERATOR_FIELDS.flatMap((name) => [
+    el("dt", { text: t(`organisation.${name}`) }),
+    el("dd", { "data-field": `organisation.${name}` }, org[name] || "—")]));
+  box.hidden = false;
+}
+
+function problemItem(p, inline) {
+  const text = (p.message && (p.message[lang] || p.message.lv)) || p.code;
+  return el(inline ? "p" : "li", { class: `${inline ? "field-error problem-inline" : "problem"} ${p.severity}`, "data-code": p.code, "data-field": inline ? null : p.field },
+    p.severity === "warning" ? `${t("statement_check.warning")}: ` : "", text, " ",
+    p.fix?.href ? el("a", { href: p.fix.href, class: "fix", text: t(`statement_check.fix_${p.fix.where}`) }) : null);
+}
+
+/** The full list on top, and each problem again next to the field it names. */
+function showProblems(problems) {
+  const box = document.getElementById("problems-box");
+  const errors = problems.filter((p) => p.severity === "error").length;
+  document.getElementById("problems-summary").textContent = problems.length
+    ? t("statement_check.summary", { errors, warnings: problems.length - errors }) : t("statement_check.none");
+  document.getElementById("problems").replaceChildren(...problems.map((p) => problemItem(p, false)));
+  document.querySelectorAll(".problem-inline").forEach((n) => n.remove());
+  const targets = [...document.querySelectorAll("#operator [data-field], #statement-content [data-field]")];
+  for (const p of problems) {
+    const matches = targets.filter((n) => p.field === n.dataset.field || p.field.startsWith(`${n.dataset.field}.`));
+    const best = matches.sort((a, b) => b.dataset.field.length - a.dataset.field.length)[0];
+    if (best) best.append(problemItem(p, true));
+  }
+  box.hidden = false;
+}
+
+async function validate() {
+  const report = await api("POST", `/api/v1/statements/${id}/validate`);
+  showProblems(report.problems || []);
+  return report;
 }
 
 async function refresh() {
   statement = await api("GET", `/api/v1/statements/${id}`);
   render(statement);
   await describe(statement);
+  if (CHECKED.has(statement.status)) {
+    await operator();
+    await validate();
+  } else {
+    document.getElementById("problems-box").hidden = true;
+  }
   clearTimeout(timer);
   if (waiting(statement)) timer = setTimeout(() => refresh().catch((e) => { message.textContent = e.message; }), 2000);
 }
@@ -112,12 +223,14 @@ async function act(operation) {
     await refresh();
   } catch (err) {
     message.textContent = err.message;
+    if (err.code === "statement_invalid") showProblems(err.details);
   } finally {
     Object.values(buttons).forEach((b) => { b.disabled = false; });
   }
 }
 
 Object.entries(buttons).forEach(([op, button]) => button.addEventListener("click", () => act(op)));
+document.getElementById("validate-statement").addEventListener("click", () => validate().catch((e) => { message.textContent = e.message; }));
 document.querySelectorAll("button.copy").forEach((button) => button.addEventListener("click", async () => {
   const value = document.getElementById(button.dataset.copy).textContent;
   try { await navigator.clipboard.writeText(value); toast(t("statement.copied", { value })); } catch (_) { toast(value); }

@@ -2,7 +2,7 @@
 
 ``handle(path, soap_action, body)`` answers like TRACES: it checks the WS-Security digest and
 timestamps, throttles 5 calls/s per client, validates the body against the XSD structure and
-the documented business rules, and runs the statement lifecycle (see simulator_store).
+the documented business rules, and runs the statement lifecycle (see ``store``).
 Two clocks: ``clock`` drives the lifecycle (status delay, 72-hour window), ``security_clock``
 the timestamp check and throttling, so a test can jump days ahead while real timestamps
 stay valid.
@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from geoservice.traces import services as svc
-from geoservice.traces import simulator_wire as wire
 from geoservice.traces.errors import ErrorId
 from geoservice.traces.limits import MAX_GEO_BYTES
 from geoservice.traces.responses import parse_xml
-from geoservice.traces.simulator_handlers import Operations, RulesFault
-from geoservice.traces.simulator_schema import validate
-from geoservice.traces.simulator_store import DeclarationStore, StoreFault
+from geoservice.traces.simulator import wire
+from geoservice.traces.simulator.handlers import Operations, RulesFault
+from geoservice.traces.simulator.schema import validate
+from geoservice.traces.simulator.store import DeclarationStore, StoreFault
 from geoservice.traces.wsse import CLOCK_SKEW_SECONDS, UsernameToken, check_token, read_token
 from geoservice.traces.xml_shape import SchemaViolation
 
@@ -99,6 +99,10 @@ class TracesSimulator:
         """The next ``count`` accepted submissions end REJECTED with ``reason`` instead."""
         with self._lock:
             self._rejections.extend([reason] * count)
+
+    def communicate(self, uuid: str, content: str) -> None:
+        """A message of the competent authority on a statement, seen by getDds from now on."""
+        self.store.communicate(uuid, content)
 
     def _take_rejection(self) -> str | None:
         with self._lock:

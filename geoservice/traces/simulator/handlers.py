@@ -16,10 +16,11 @@ from geoservice.traces import services as svc
 from geoservice.traces.common_xml import C, child_text, sub
 from geoservice.traces.errors import ErrorId
 from geoservice.traces.model import SimplifiedDeclaration
+from geoservice.traces.rules import check_statement
 from geoservice.traces.sd_xml import declaration_from_xml, declaration_to_xml
-from geoservice.traces.simulator_rules import check_statement, raw_geometries
-from geoservice.traces.simulator_store import USABLE, DeclarationStore, Kind, Record
-from geoservice.traces.simulator_wire import overview_to_xml, response_element
+from geoservice.traces.simulator.geometries import raw_geometries
+from geoservice.traces.simulator.store import USABLE, DeclarationStore, Kind, Record
+from geoservice.traces.simulator.wire import overview_to_xml, response_element
 from geoservice.traces.statement_xml import statement_from_xml, statement_to_xml
 from geoservice.traces.wsse import format_timestamp
 

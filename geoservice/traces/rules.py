@@ -1,8 +1,10 @@
-"""Business rules the simulator applies to a statement, as documented in the EC API reference.
+"""The TRACES business rules on a statement, as documented in the EC API reference.
 
 Sources: "API and UI Validation Rules", the GeoJSON file description and the error codes seen
 on the acceptance server (docs/traces-v3.md). Ids are returned hyphenated, as on the wire.
-Where the EC texts disagree the simulator follows docs/traces-v3.md (percentage 0–25).
+Where the EC texts disagree the stricter reading is used (percentage 0–25). Both sides use this
+module: our pre-validation before anything is queued, and the simulator that stands in for
+TRACES, so a rule cannot be known to one and not the other.
 """
 
 from __future__ import annotations
@@ -10,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from lxml import etree
-
 from geoservice.traces.errors import ErrorId
 from geoservice.traces.geocheck import check_geojson
 from geoservice.traces.geojson import decode_geojson
 from geoservice.traces.model import (
     Commodity,
     Number,
+    RepresentedOperator,
     SdCommodity,
     SimplifiedDeclaration,
     SpeciesInfo,
@@ -83,6 +84,13 @@ SUPPLEMENTARY_UNITS = frozenset(
 PERCENT_MAX = Decimal(25)
 MAX_PRODUCERS_PER_STATEMENT = 10_000
 
+ACTIVITY_TYPES = ("DOMESTIC", "IMPORT", "EXPORT")
+# EU member states as the schema lists them (XI: Northern Ireland under the Windsor Framework).
+EU_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI",
+})
+
 E = "EUDR-COMMODITIES-"
 
 
@@ -94,21 +102,6 @@ def is_wood(code: str) -> bool:
     return any(
         code.startswith(h) or (len(code) < len(h) and h.startswith(code)) for h in WOOD_HEADINGS
     )
-
-
-def raw_geometries(
-    statement_el: etree._Element, producers_tag: str, geo_tag: str
-) -> list[list[str | None]]:
-    """Per commodity, the ``geometryGeojson`` text of each producer (None when it has none)."""
-    ns = etree.QName(statement_el).namespace
-    result: list[list[str | None]] = []
-    for commodity in statement_el.findall(f"{{{ns}}}commodities"):
-        texts: list[str | None] = []
-        for producer in commodity.findall(f"{{{ns}}}{producers_tag}"):
-            geo = producer.find(f".//{{{ns}}}{geo_tag}")
-            texts.append(None if geo is None else "".join((geo.text or "").split()))
-        result.append(texts)
-    return result
 
 
 def check_statement(
@@ -129,14 +122,16 @@ def check_statement(
                 "representedOperator",
             )
         )
-    elif representative and op is not None and not (op.identifier_value and op.country and op.city):
+    elif representative and op is not None and (missing := operator_gaps(op)):
         errors.append(
             ErrorId(
                 "EUDR-BEHALF-OPERATOR-NOT-PROVIDED",
-                "The represented operator needs a name, an address and an identifier",
+                "The represented operator needs a name, an address (street, postal code, city, "
+                "country) and an identifier; missing: " + ", ".join(missing),
                 "representedOperator",
             )
         )
+    errors.extend(_activity(statement))
     grouped = bool(statement.grouped_declarations)
     total_producers = 0
     geo_bytes = 0
@@ -200,6 +195,43 @@ def check_statement(
                 "EUDR-MAXIMUM-GEO-SIZE-REACHED",
                 f"Geolocation data of {geo_bytes} bytes exceeds {max_geo_bytes}",
                 "geometryGeojson",
+            )
+        )
+    return errors
+
+
+def operator_gaps(op: RepresentedOperator) -> list[str]:
+    """The represented operator's fields TRACES needs that are empty, in the wire's names."""
+    wanted = (
+        ("operatorName", op.name),
+        ("operatorReferenceNumber", op.identifier_value),
+        ("operatorAddress.country", op.country),
+        ("operatorAddress.street", op.street),
+        ("operatorAddress.postalCode", op.postal_code),
+        ("operatorAddress.city", op.city),
+    )
+    return [name for name, value in wanted if not (value or "").strip()]
+
+
+def _activity(statement: Statement | SimplifiedDeclaration) -> list[ErrorId]:
+    """Activity type and country. The ids are not documented; the rules are (section 7)."""
+    errors: list[ErrorId] = []
+    if statement.activity_type not in ACTIVITY_TYPES:
+        errors.append(
+            ErrorId(
+                "EUDR-ACTIVITY-TYPE-INVALID",
+                f"Activity type {statement.activity_type!r} is not one of "
+                + ", ".join(ACTIVITY_TYPES),
+                "activityType",
+            )
+        )
+    country = statement.country_of_activity
+    if statement.activity_type == "DOMESTIC" and country not in EU_COUNTRIES:
+        errors.append(
+            ErrorId(
+                "EUDR-COUNTRY-OF-ACTIVITY-INVALID",
+                f"Country of activity {country!r} is not an EU member state code",
+                "countryOfActivity",
             )
         )
     return errors

@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from geoservice.traces.model import DdsOverview, SimplifiedDeclaration, Statement
+from geoservice.traces.model import (
+    CommunicationToOperator,
+    DdsOverview,
+    SimplifiedDeclaration,
+    Statement,
+)
 
 Kind = Literal["DDS", "SD"]
 FaultKind = Literal["business", "permission", "not_found"]
@@ -52,6 +57,7 @@ class Record:
     rejection_reason: str | None = None
     pending_rejection: str | None = None
     groups: tuple[str, ...] = field(default_factory=tuple)
+    communication: CommunicationToOperator | None = None
 
     def overview(self) -> DdsOverview:
         return DdsOverview(
@@ -64,6 +70,7 @@ class Record:
             date=datetime.fromtimestamp(self.updated_at, UTC),
             updated_by=self.owner,
             version=self.version,
+            communication=self.communication,
         )
 
 
@@ -189,6 +196,19 @@ class DeclarationStore:
             record.internal_reference = payload.internal_reference or record.internal_reference
             record.version += 1
             record.updated_at = self.clock()
+            return record
+
+    def communicate(self, uuid: str, content: str) -> Record:
+        """The competent authority writes to the operator: ``communicationToOperator`` (the
+        latest one; TRACES shows one at a time) appears in getDds from now on."""
+        with self._lock:
+            record = self._records.get(uuid.lower())
+            if record is None:
+                raise KeyError(f"no statement with UUID {uuid}")
+            now = self.clock()
+            record.communication = CommunicationToOperator(datetime.fromtimestamp(now, UTC),
+                                                           content)
+            record.updated_at = now
             return record
 
     def withdraw(self, owner: str, uuid: str, kind: Kind) -> Record:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from geoservice.traces.simulator import DEFAULT_ACCOUNTS, TracesSimulator
+from geoservice.traces.simulator.core import DEFAULT_ACCOUNTS, TracesSimulator
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024 * 1024

@@ -1,0 +1,1 @@
+"""Notifications of statement and finding events: e-mail to people, signed webhooks to systems."""

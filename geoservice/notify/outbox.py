@@ -1,0 +1,101 @@
+"""The notification outbox: rows written with the change they tell of, sent by the worker.
+
+``enqueue`` runs inside the transaction that changes the statement or finding, so a crash
+never loses a notification; ``(event_key, channel, target)`` is unique, so an event seen twice
+(a racing worker, a repeated poll) never doubles one. ``claim`` leases due rows with
+FOR UPDATE SKIP LOCKED, as the TRACES outbox does.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+EVENTS = ("statement.available", "statement.rejected", "statement.withdrawn",
+          "finding.confirmed")
+MAX_ATTEMPTS = 8
+
+_RECIPIENTS = text(
+    "SELECT email, language FROM users WHERE organisation_id = CAST(:o AS uuid) AND is_active "
+    "AND coalesce(notifications, role IN ('owner', 'admin')) ORDER BY email")
+_HOOKS = text("SELECT id::text FROM webhooks WHERE organisation_id = CAST(:o AS uuid) "
+              "AND :event = ANY(events) ORDER BY created_at")
+_INSERT = text(
+    "INSERT INTO notifications (organisation_id, event, event_key, channel, target, language, "
+    "payload) VALUES (CAST(:o AS uuid), :event, :key, :channel, :target, :lang, "
+    "CAST(:payload AS jsonb)) ON CONFLICT (event_key, channel, target) DO NOTHING")
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    event: str
+    channel: str
+    target: str
+    language: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def enqueue(conn: Connection, organisation_id: str, event: str, key: str,
+            payload: dict[str, Any]) -> int:
+    """One row per recipient and webhook of the organisation; returns how many are new."""
+    assert event in EVENTS, event
+    body = json.dumps({"event": event, **payload, "at": datetime.now(UTC).isoformat()},
+                      default=str)
+    rows = [{"channel": "email", "target": r.email, "lang": r.language}
+            for r in conn.execute(_RECIPIENTS, {"o": organisation_id})]
+    rows += [{"channel": "webhook", "target": h, "lang": "en"}
+             for h in conn.execute(_HOOKS, {"o": organisation_id, "event": event}).scalars()]
+    added = 0
+    for row in rows:
+        added += conn.execute(_INSERT, {"o": organisation_id, "event": event,
+                                        "key": f"{event}:{key}", "payload": body,
+                                        **row}).rowcount
+    return added
+
+
+def statement_event(conn: Connection, statement_id: str, event: str) -> int:
+    """The statement's event with its numbers, keyed by attempt (a resubmission is new)."""
+    st = conn.execute(text(
+        "SELECT id::text AS id, organisation_id::text AS org, status, internal_reference, "
+        "reference_number, verification_number, attempt, rejection_reason FROM statements "
+        "WHERE id = CAST(:s AS uuid)"), {"s": statement_id}).mappings().one()
+    payload: dict[str, Any] = {"statement_id": st["id"], "status": st["status"],
+                               "internal_reference": st["internal_reference"]}
+    if st["reference_number"]:
+        payload.update(reference_number=st["reference_number"],
+                       verification_number=st["verification_number"])
+    if event == "statement.rejected" and st["rejection_reason"]:
+        payload["rejection_reason"] = st["rejection_reason"]
+    return enqueue(conn, st["org"], event, f"{st['id']}:{st['attempt']}", payload)
+
+
+def claim(conn: Connection, lease_seconds: float, limit: int = 20) -> list[Notification]:
+    rows = conn.execute(text(
+        "UPDATE notifications n SET attempts = n.attempts + 1, "
+        "next_attempt_at = now() + make_interval(secs => :lease) FROM (SELECT id FROM "
+        "notifications WHERE state = 'pending' AND next_attempt_at <= now() "
+        "ORDER BY next_attempt_at, id LIMIT :limit FOR UPDATE SKIP LOCKED) due "
+        "WHERE n.id = due.id RETURNING n.id, n.event, n.channel, n.target, n.language, "
+        "n.payload, n.attempts"), {"lease": lease_seconds, "limit": limit}).all()
+    return [Notification(*r) for r in rows]
+
+
+def done(conn: Connection, note: Notification, remark: str | None = None) -> None:
+    conn.execute(text("UPDATE notifications SET state = 'done', done_at = now(), "
+                      "last_error = :e WHERE id = :id"), {"id": note.id, "e": remark})
+
+
+def retry(conn: Connection, note: Notification, error: str, delay_seconds: float) -> None:
+    """Due again after the delay, or failed for good after MAX_ATTEMPTS."""
+    conn.execute(text(
+        "UPDATE notifications SET last_error = :e, next_attempt_at = now() + "
+        "make_interval(secs => :d), state = CASE WHEN attempts >= :max THEN 'failed' "
+        "ELSE 'pending' END, done_at = CASE WHEN attempts >= :max THEN now() END "
+        "WHERE id = :id"),
+        {"id": note.id, "e": error[:4000], "d": delay_seconds, "max": MAX_ATTEMPTS})
