@@ -9,7 +9,6 @@ exists ("not yours"), never anything about it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -79,10 +78,3 @@ def export_rows(conn: Connection, principal: Principal, flt: ExportFilter, *,
     for row in result:
         yield tuple(row)
 
-
-def verify(conn: Connection, principal: Principal, reference: str, verification: str
-           ) -> tuple[str, datetime] | None:
-    """(statement status, when) of the visible statement with this pair, else None."""
-    sql, params = _tenancy(principal, "verify.sql")
-    row = conn.execute(text(sql), {**params, "ref": reference, "ver": verification}).first()
-    return (str(row[0]), row[1]) if row else None

@@ -21,16 +21,19 @@ from geoservice.references import (
     enrich,
     lookup,
     mapping,
+    pairs,
+    pairs_csv,
     params,
     splice,
     store,
+    throttle,
     verify,
     xmlsafe,
 )
 from geoservice.references.model import EXPORT_COLUMNS, ExportFilter, Resolution
 from geoservice.web import auth, query
 from geoservice.web.body import parse_json
-from geoservice.web.context import db, engine_of, in_thread
+from geoservice.web.context import db, engine_of, in_thread, settings_of
 from geoservice.web.routing import Param, RouteTable
 from geoservice.web.templates import render
 
@@ -183,30 +186,80 @@ async def documents_enrich(request: Request) -> Response:
                                   q.get("report") == "json")
 
 
+VERIFY_ANSWER: dict[str, Any] = {"type": "object", "properties": {
+    "result": {"type": "string",
+               "enum": ["EXISTING_USABLE", "EXISTING_NON_USABLE", "NON_EXISTENT"]},
+    "status": {"type": "string", "nullable": True},
+    "date_time": {"type": "string", "format": "date-time"},
+    "source": {"type": "string"}}}
+
+
 @routes.api("GET", "/api/v1/verify", summary="Is a reference/verification pair usable?",
             tags=TAGS, params=(Param("reference", required=True),
                                Param("verification", required=True),
                                Param("source", description="records (default) or traces")),
-            response={"type": "object", "properties": {
-                "result": {"type": "string",
-                           "enum": ["EXISTING_USABLE", "EXISTING_NON_USABLE", "NON_EXISTENT"]},
-                "status": {"type": "string", "nullable": True},
-                "date_time": {"type": "string", "format": "date-time"},
-                "source": {"type": "string"}}})
+            response=VERIFY_ANSWER)
 async def verify_pair(request: Request) -> Response:
+    """Whoever presents both numbers learns the state; throttled per token and IP, logged."""
     principal = await auth.require(request)
     q = request.query_params
     reference, verification = verify.check_pair(q.get("reference"), q.get("verification"))
     source = q.get("source") or "records"
+    caller = throttle.caller_of(request, principal)
+    limits = settings_of(request).verify
     if source == "records":
-        return JSONResponse(await db(request, verify.from_records, principal, reference,
-                                     verification))
+        found = await db(request, pairs.verify_pairs, caller, limits, "get",
+                         [(reference, verification)])
+        return JSONResponse(verify.answer_of(found[0].found))
     if source == "traces":
         service = verify.traces_service(request.app.state)
-        return JSONResponse(await in_thread(verify.from_traces, service, reference,
-                                            verification))
+        await db(request, throttle.check, caller, limits)
+        answer = await in_thread(verify.from_traces, service, reference, verification)
+        await db(request, throttle.record, caller, "get", "traces", [throttle.Logged(
+            reference, str(answer["result"]), _text_or_none(answer["status"]), None)])
+        return JSONResponse(answer)
     raise BadRequest(f"source={source!r} is not known; use records or traces.",
                      code="invalid_source")
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+@routes.api("POST", "/api/v1/verify",
+            summary="CSV of reference/verification pairs in, one verification result per row",
+            tags=TAGS, params=(Param("encoding", description="utf-8 (default) or windows-1257"),
+                               Param("f", description="csv (default) or json")),
+            body={"type": "string"}, body_content_type="text/csv",
+            response={"type": "string"}, response_content_types=("text/csv",
+                                                                 "application/json"))
+async def verify_csv(request: Request) -> Response:
+    principal = await auth.require(request)
+    q = request.query_params
+    if (q.get("source") or "records") != "records":
+        raise BadRequest("A CSV of pairs is verified against our records only; ask TRACES one "
+                         "pair at a time with GET /api/v1/verify?source=traces.",
+                         code="invalid_source")
+    fmt = q.get("f") or "csv"
+    if fmt not in ("csv", "json"):
+        raise BadRequest(f"f={fmt!r} is not known; use csv or json.", code="invalid_format")
+    raw = await _upload(request)
+    table = await in_thread(pairs_csv.parse, raw, q.get("encoding"), principal.language)
+    results = await db(request, pairs.verify_pairs, throttle.caller_of(request, principal),
+                       settings_of(request).verify, "csv", table.pairs())
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.result] = counts.get(r.result, 0) + 1
+    summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+    if fmt == "json":
+        return JSONResponse({"summary": counts, "items": [
+            {"row": i + 1, **r.as_json()} for i, r in enumerate(results)]},
+            headers={"X-Verify-Summary": summary})
+    return StreamingResponse(csvio.write_rows(pairs_csv.answer(table, results), table.separator),
+                             media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition":
+                                      'attachment; filename="eudr-verify.csv"',
+                                      "X-Verify-Summary": summary})
 
 
 STATEMENT = Param("id", "path", "Statement id")
