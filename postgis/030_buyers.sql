@@ -59,8 +59,9 @@ CREATE TABLE received_pairs (
     created_by           uuid REFERENCES users(id) ON DELETE SET NULL,
     -- EUDR Art. 12(3)/amendment 2025: kept five years; the row cannot be deleted before.
     keep_until           date NOT NULL DEFAULT (now() + interval '5 years')::date,
+    -- INVALID: the numbers are not shaped like TRACES numbers, so they were not looked up.
     last_result          text CHECK (last_result IN ('EXISTING_USABLE', 'EXISTING_NON_USABLE',
-                                                     'NON_EXISTENT')),
+                                                     'NON_EXISTENT', 'INVALID')),
     last_status          text,
     last_source          text CHECK (last_source IN ('records', 'traces')),
     last_verified_at     timestamptz,

@@ -48,14 +48,20 @@ def _remaining_misses(conn: Connection, caller: Caller, limits: VerifySettings) 
     return int(min(limits.misses_per_hour - row[0], limits.ip_misses_per_hour - row[1]))
 
 def verify_pairs(conn: Connection, caller: Caller, limits: VerifySettings, channel: str,
-                 pairs: Sequence[tuple[str, str]]) -> list[PairResult]:
-    """One answer per pair, in order; throttled and logged as one call."""
-    if len(pairs) > limits.max_pairs:
+                 pairs: Sequence[tuple[str, str]], *, throttled: bool = True
+                 ) -> list[PairResult]:
+    """One answer per pair, in order; throttled and logged as one call.
+
+    ``throttled=False`` is for re-verifying pairs already in a buyer's register: they were
+    throttled when received, and asking again about them guesses nothing new.
+    """
+    if throttled and len(pairs) > limits.max_pairs:
         raise PayloadTooLarge(
             translate("verify.too_many_pairs", caller.language, limit=limits.max_pairs,
                       count=len(pairs)),
             code="too_many_pairs", details=[{"limit_pairs": limits.max_pairs}])
-    throttle.check(conn, caller, limits)
+    if throttled:
+        throttle.check(conn, caller, limits)
     clean = [(ref.strip().lstrip("'").strip(), ver.strip().lstrip("'").strip())
              for ref, ver in pairs]
     usable = [p for p in clean if verify.plausible(p[0]) and verify.plausible(p[1])]
@@ -69,7 +75,7 @@ def verify_pairs(conn: Connection, caller: Caller, limits: VerifySettings, chann
         result, status = verify.outcome(hit)
         results.append(PairResult(ref, ver, result, status, hit))
     misses = sum(1 for r in results if r.result == "NON_EXISTENT")
-    if misses > 1 and misses > _remaining_misses(conn, caller, limits):
+    if throttled and misses > 1 and misses > _remaining_misses(conn, caller, limits):
         raise TooManyRequests(
             translate("verify.batch_over_allowance", caller.language, misses=misses),
             code="verify_throttled", details=[{"limit": "misses_per_hour"}],
