@@ -100,8 +100,10 @@ CREATE TRIGGER received_pairs_keep BEFORE UPDATE OR DELETE ON received_pairs
 CREATE TABLE document_mappings (
     organisation_id uuid NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
     name            text NOT NULL CHECK (name ~ '^[a-z0-9_-]{1,40}$'),
-    source          text NOT NULL CHECK (length(source) <= 20000),
+    -- The TOML keys as JSON, validated on upload (geoservice/references/mapping.py).
+    definition      jsonb NOT NULL CHECK (length(definition::text) <= 20000),
     created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now(),
     created_by      uuid REFERENCES users(id) ON DELETE SET NULL,
     PRIMARY KEY (organisation_id, name)
 );

@@ -10,7 +10,6 @@ with optional ``supplier``, ``supplier_reg_no``, ``order``, ``item`` and ``date`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 
 from lxml import etree
@@ -127,9 +126,36 @@ def from_enriched(tree: etree._ElementTree, mapping: Mapping, supplier: str,
     return out
 
 
-def from_xml(raw: bytes, mapping_for: Callable[[], Mapping], supplier: str, order: str
+def from_auto_enriched(tree: etree._ElementTree, supplier: str, order: str) -> list[Incoming]:
+    """Pairs the ``auto`` mapping added: an EUDRReferenceNumber element followed by an
+    EUDRVerificationNumber one, right after the element holding the CA number."""
+    out: list[Incoming] = []
+    for element in tree.getroot().iter(etree.Element):
+        if etree.QName(element).localname != "EUDRReferenceNumber":
+            continue
+        follower = element.getnext()
+        while follower is not None and not isinstance(follower.tag, str):
+            follower = follower.getnext()
+        if follower is None or etree.QName(follower).localname != "EUDRVerificationNumber":
+            continue
+        before = element.getprevious()
+        while before is not None and not isinstance(before.tag, str):
+            before = before.getprevious()
+        ca = ""
+        if before is not None:
+            values = [before.text or "", *before.attrib.values()]
+            ca = next((c for v in values if (c := clean_ca_number(v))), "")
+        out.append(Incoming((element.text or "").strip(), (follower.text or "").strip(),
+                            supplier_name=supplier, order_reference=order,
+                            item_reference=str(len(out) + 1), production_reference=ca))
+    return out
+
+
+def from_xml(raw: bytes, chosen: Mapping, supplier: str, order: str
              ) -> tuple[str, list[Incoming]]:
     tree = xmlsafe.parse(raw)
     if etree.QName(tree.getroot()).localname == "eudr":
         return "eudr-x-xml", from_eudrx(eudrx.from_tree(tree))
-    return "xml", from_enriched(tree, mapping_for(), supplier, order)
+    if chosen.name == "auto":
+        return "xml", from_auto_enriched(tree, supplier, order)
+    return "xml", from_enriched(tree, chosen, supplier, order)

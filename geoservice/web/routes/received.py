@@ -13,7 +13,17 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import BadRequest
-from geoservice.references import csvio, mapping, received, received_in, throttle, verify
+from geoservice.references import (
+    auto,
+    csvio,
+    doc_mappings,
+    mapping,
+    received,
+    received_in,
+    throttle,
+    verify,
+)
+from geoservice.references.mapping import Mapping
 from geoservice.references.received import Incoming
 from geoservice.web import auth, query
 from geoservice.web.body import parse_json
@@ -74,23 +84,29 @@ async def _body(request: Request) -> tuple[bytes, dict[str, str]]:
         return await upload.read(), fields
 
 
-def _parse(raw: bytes, options: dict[str, str], language: str) -> tuple[str, list[Incoming]]:
-    if not raw.strip():
-        raise BadRequest("The request body is empty; send an EUDR-X document, a CSV of pairs "
-                         "or an enriched XML document.", code="empty_body")
+def _parse(raw: bytes, options: dict[str, str], language: str, chosen: Mapping | None
+           ) -> tuple[str, list[Incoming]]:
     form = received_in.kind(raw)
     if form == "json":
         return received_in.from_json(raw)
     if form == "xml":
-        name = options.get("mapping") or mapping.DEFAULT_MAPPING
-        return received_in.from_xml(raw, lambda: mapping.load(name),
-                                    options.get("supplier", ""), options.get("order", ""))
+        assert chosen is not None
+        return received_in.from_xml(raw, chosen, options.get("supplier", ""),
+                                    options.get("order", ""))
     return received_in.from_csv(raw, options.get("encoding") or None, language)
 
 
 async def _receive(request: Request, principal: Principal, raw: bytes,
                    options: dict[str, str]) -> dict[str, Any]:
-    source, incoming = await in_thread(_parse, raw, options, principal.language)
+    if not raw.strip():
+        raise BadRequest("The request body is empty; send an EUDR-X document, a CSV of pairs "
+                         "or an enriched XML document.", code="empty_body")
+    chosen: Mapping | None = None
+    if received_in.kind(raw) == "xml":
+        name = options.get("mapping") or mapping.DEFAULT_MAPPING
+        chosen = auto.MAPPING if name == doc_mappings.AUTO else await db(
+            request, doc_mappings.resolve, principal, name)
+    source, incoming = await in_thread(_parse, raw, options, principal.language, chosen)
     return await db(request, received.receive, principal, throttle.caller_of(request, principal),
                     settings_of(request).verify, source, incoming)
 
@@ -201,7 +217,9 @@ async def received_page(request: Request) -> Response:
     rows = await db(request, fetch)
     return render(request, "received.html", {
         "principal": principal, "rows": rows[:500], "more": len(rows) > 500, "filters": flt,
-        "results": RESULTS, "mappings": mapping.available(),
+        "results": RESULTS,
+        "mappings": [*mapping.available(), doc_mappings.AUTO,
+                     *[m["name"] for m in await db(request, doc_mappings.listing, principal)]],
         "done": request.query_params.get("done", "")})
 
 

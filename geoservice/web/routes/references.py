@@ -16,8 +16,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from geoservice.accounts.principal import Principal
 from geoservice.errors import BadRequest
 from geoservice.references import (
+    auto,
     buyers,
     csvio,
+    doc_mappings,
     enrich,
     lookup,
     mapping,
@@ -155,11 +157,17 @@ async def references_lookup(request: Request) -> Response:
 
 async def _enrich_response(request: Request, principal: Principal, raw: bytes,
                            mapping_name: str, report: bool) -> Response:
-    chosen = mapping.load(mapping_name)
     tree = await in_thread(xmlsafe.parse, raw)
     where = await in_thread(splice.layout, tree, raw)
-    found = enrich.scan(tree, chosen)
-    answers = await _resolver(request, principal, found.wanted)
+    if mapping_name == doc_mappings.AUTO:
+        chosen = auto.MAPPING
+        candidates = await in_thread(auto.candidates, tree)
+        answers = await _resolver(request, principal, candidates)
+        found = await in_thread(auto.scan, tree, answers)
+    else:
+        chosen = await db(request, doc_mappings.resolve, principal, mapping_name)
+        found = await in_thread(enrich.scan, tree, chosen)
+        answers = await _resolver(request, principal, found.wanted)
     edits, results = enrich.apply(found, chosen, where, answers)
     headers = {"X-Unresolved": enrich.summary(results)}
     if report:
@@ -173,7 +181,9 @@ async def _enrich_response(request: Request, principal: Principal, raw: bytes,
 @routes.api("POST", "/api/v1/documents/enrich",
             summary="XML business document in, the same document with the number pairs added",
             tags=TAGS, params=(
-                Param("mapping", description=f"XML mapping (default {mapping.DEFAULT_MAPPING})"),
+                Param("mapping", description=f"XML mapping: built-in (default "
+                      f"{mapping.DEFAULT_MAPPING}), your own uploaded one, or auto (any text "
+                      "or attribute equal to one of your CA numbers)"),
                 Param("report", description="json: a per-item JSON report instead of the XML")),
             body={"type": "string"}, body_content_type="application/xml",
             response={"type": "string"}, response_content_types=("application/xml",))
@@ -289,8 +299,9 @@ async def put_buyers(request: Request) -> Response:
 @routes.page("GET", "/references")
 async def references_page(request: Request) -> Response:
     principal = await auth.require(request)
+    own = [m["name"] for m in await db(request, doc_mappings.listing, principal)]
     return render(request, "references.html", {
-        "principal": principal, "mappings": mapping.available(),
+        "principal": principal, "mappings": [*mapping.available(), doc_mappings.AUTO, *own],
         "statuses": params.EXPORT_STATUSES, "max_rows": csvio.MAX_ROWS})
 
 
