@@ -78,3 +78,28 @@ def export_rows(conn: Connection, principal: Principal, flt: ExportFilter, *,
     for row in result:
         yield tuple(row)
 
+
+
+def certificate_pairs(conn: Connection, principal: Principal, certificate_id: str
+                      ) -> list[tuple[str, str, str]]:
+    """(internal reference, reference, verification) of the certificate's available statements
+    the principal's organisation owns (the evidence report's QR codes)."""
+    where, params = principal.org_filter("s.organisation_id")
+    rows = conn.execute(text(
+        "SELECT s.internal_reference, s.reference_number, s.verification_number "
+        "FROM statements s JOIN statement_certificates sc ON sc.statement_id = s.id "
+        f"WHERE sc.certificate_id = CAST(:cid AS uuid) AND s.status = 'available' "
+        f"AND s.reference_number IS NOT NULL AND {where} ORDER BY s.available_at DESC"),
+        {"cid": certificate_id, **params})
+    return [(str(a), str(b), str(c)) for a, b, c in rows]
+
+
+def statement_pair(conn: Connection, principal: Principal, statement_id: str
+                   ) -> tuple[str | None, str | None]:
+    """The pair of an available statement the principal may see, else (None, None)."""
+    where, params = principal.org_filter("organisation_id")
+    row = conn.execute(text(
+        "SELECT reference_number, verification_number FROM statements "
+        f"WHERE id = CAST(:id AS uuid) AND status = 'available' AND {where}"),
+        {"id": statement_id, **params}).first()
+    return (row[0], row[1]) if row else (None, None)

@@ -232,6 +232,22 @@ async def verify_pair(request: Request) -> Response:
                      code="invalid_source")
 
 
+@routes.page("GET", "/verify")
+async def verify_page(request: Request) -> Response:
+    """The page a pair's QR code opens: the same answer, throttle and log as the API."""
+    principal = await auth.require(request)
+    q = request.query_params
+    answer = None
+    if q.get("reference") or q.get("verification"):
+        reference, verification = verify.check_pair(q.get("reference"), q.get("verification"))
+        found = await db(request, pairs.verify_pairs, throttle.caller_of(request, principal),
+                         settings_of(request).verify, "get", [(reference, verification)])
+        answer = verify.answer_of(found[0].found)
+    return render(request, "verify.html", {"principal": principal, "answer": answer,
+                                           "reference": q.get("reference", ""),
+                                           "verification": q.get("verification", "")})
+
+
 def _text_or_none(value: object) -> str | None:
     return None if value is None else str(value)
 
