@@ -19,6 +19,7 @@ from geoservice.accounts.principal import Principal
 from geoservice.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from geoservice.references import mapping
 from geoservice.references.mapping import Mapping, MappingInvalid
+from geoservice.references.say import say
 
 AUTO = "auto"
 MAX_PER_ORGANISATION = 50
@@ -29,12 +30,13 @@ def parse_upload(raw: bytes, content_type: str, name: str | None) -> tuple[str, 
     try:
         body = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadRequest("The mapping is not UTF-8 text.", code="malformed_mapping") from None
+        raise BadRequest(say("malformed_mapping", form="UTF-8", detail="-"),
+                         code="malformed_mapping") from None
     if content_type.startswith("application/json"):
         try:
             data = json.loads(body)
         except json.JSONDecodeError as exc:
-            raise BadRequest(f"The mapping is not valid JSON: {exc}.",
+            raise BadRequest(say("malformed_mapping", form="JSON", detail=str(exc)),
                              code="malformed_mapping") from None
         if not isinstance(data, dict):
             raise BadRequest("Send the mapping as a JSON object.", code="malformed_mapping")
@@ -44,15 +46,13 @@ def parse_upload(raw: bytes, content_type: str, name: str | None) -> tuple[str, 
         try:
             data = tomllib.loads(body)
         except tomllib.TOMLDecodeError as exc:
-            raise BadRequest(f"The mapping is not valid TOML: {exc}.",
+            raise BadRequest(say("malformed_mapping", form="TOML", detail=str(exc)),
                              code="malformed_mapping") from None
     if not isinstance(name, str) or not mapping.valid_name(name):
-        raise ValidationFailed(
-            f"Name the mapping with ?name=…: 1 to 40 lower-case letters, digits, '-' or '_' "
-            f"(got {name!r}).", code="invalid_mapping_name", details=[{"field": "name"}])
+        raise ValidationFailed(say("mapping_name", value=repr(name)),
+                               code="invalid_mapping_name", details=[{"field": "name"}])
     if name == AUTO or name in mapping.available():
-        raise Conflict(f"{name!r} is the name of a built-in mapping; choose another.",
-                       code="mapping_name_taken")
+        raise Conflict(say("mapping_name_taken", name=repr(name)), code="mapping_name_taken")
     mapping.from_definition(name, data)  # raises MappingInvalid naming the bad key or XPath
     return name, data
 
@@ -73,8 +73,8 @@ def save(conn: Connection, principal: Principal, name: str, definition: dict[str
         "SELECT count(*) FROM document_mappings WHERE organisation_id = CAST(:org AS uuid) "
         "AND name <> :name"), {"org": principal.organisation_id, "name": name}).scalar_one()
     if count >= MAX_PER_ORGANISATION:
-        raise Conflict(f"At most {MAX_PER_ORGANISATION} mappings per organisation; delete one "
-                       "first.", code="too_many_mappings")
+        raise Conflict(say("too_many_mappings", limit=MAX_PER_ORGANISATION),
+                       code="too_many_mappings")
     inserted = conn.execute(text(
         "INSERT INTO document_mappings (organisation_id, name, definition, created_by) "
         "VALUES (CAST(:org AS uuid), :name, CAST(:definition AS jsonb), CAST(:user AS uuid)) "
@@ -94,8 +94,7 @@ def delete(conn: Connection, principal: Principal, name: str) -> None:
         "AND name = :name RETURNING name"),
         {"org": principal.organisation_id, "name": name}).first()
     if gone is None:
-        raise NotFound(f"Your organisation has no mapping named {name!r}.",
-                       code="mapping_not_found")
+        raise NotFound(say("mapping_not_found", name=repr(name)), code="mapping_not_found")
     audit.record(conn, principal, entity="document_mapping", entity_id=name, action="delete",
                  organisation_id=principal.organisation_id)
 
@@ -110,8 +109,8 @@ def resolve(conn: Connection, principal: Principal, name: str) -> Mapping:
     if not row:
         own = [r["name"] for r in listing(conn, principal)] if mapping.valid_name(name) else []
         names = [*mapping.available(), AUTO, *own]
-        raise BadRequest(f"There is no XML mapping named {name!r}; available: "
-                         f"{', '.join(names)}.", code="unknown_mapping")
+        raise BadRequest(say("unknown_mapping", name=repr(name), names=", ".join(names)),
+                         code="unknown_mapping", details=[{"available": names}])
     try:
         return mapping.from_definition(name, row[0])
     except MappingInvalid as exc:  # stored before a stricter rule: say so, do not guess

@@ -24,6 +24,7 @@ from lxml import etree
 
 from geoservice.errors import BadRequest, ValidationFailed
 from geoservice.references import csvio, xmlsafe
+from geoservice.references.say import say
 
 VERSION = "2.0.1"
 TARIC_DDS_AVAILABLE = "C716"
@@ -142,9 +143,9 @@ def validate(doc: object) -> dict[str, Any]:
     found = problems(doc)
     if found:
         first = found[0]
-        raise ValidationFailed(
-            f"The EUDR-X document is not valid: {first['field']}: {first['message']}.",
-            code="invalid_eudr_x", details=found[:50])
+        raise ValidationFailed(say("invalid_eudr_x", field=first["field"],
+                                   message=first["message"]),
+                               code="invalid_eudr_x", details=found[:50])
     assert isinstance(doc, dict)
     return doc
 
@@ -201,7 +202,7 @@ def parse_json(raw: bytes) -> dict[str, Any]:
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest(f"The EUDR-X document is not valid JSON: {exc}.",
+        raise BadRequest(say("malformed_json", detail=str(exc)),
                          code="malformed_eudr_x") from None
     return validate(doc)
 
@@ -212,8 +213,7 @@ def from_tree(tree: etree._ElementTree) -> dict[str, Any]:
     if not schema.validate(tree):
         error = list(schema.error_log)[0]
         raise ValidationFailed(
-            f"The EUDR-X XML document is not valid (line {error.line}): "
-            f"{error.message.rstrip('.')}.",
+            say("invalid_eudr_x_xml", line=error.line, message=error.message.rstrip(".")),
             code="invalid_eudr_x", details=[{"line": e.line, "message": e.message}
                                             for e in list(schema.error_log)[:50]])
 
@@ -238,12 +238,11 @@ def parse_csv(raw: bytes, encoding: str | None = None) -> dict[str, Any]:
     text = csvio.decode(raw, encoding)
     rows = csvio.read_rows(text, csvio.sniff_separator(text))
     if len(rows) < 2:
-        raise ValidationFailed("The EUDR-X CSV file needs a header row and at least one row.",
-                               code="invalid_eudr_x")
+        raise ValidationFailed(say("eudr_x_csv_rows"), code="invalid_eudr_x")
     header = [h.strip().lstrip("\ufeff") for h in rows[0]]
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if unknown:
-        raise ValidationFailed(f"The EUDR-X CSV file has an unknown column {unknown[0]!r}.",
+        raise ValidationFailed(say("eudr_x_csv_column", column=repr(unknown[0])),
                                code="invalid_eudr_x", details=[{"column": c} for c in unknown])
     doc: dict[str, Any] = {"referenced_eudr_statements": []}
     for index, row in enumerate(rows[1:]):

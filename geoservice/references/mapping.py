@@ -76,10 +76,12 @@ class MappingInvalid(ValidationFailed):
 
 
 def _fail(name: str, key: str, message: str, builtin: bool) -> Exception:
-    text = f"Mapping {name!r}: {key}: {message}"
     if builtin:
-        return ConfigurationError(text)
-    return MappingInvalid(text + ".", details=[{"field": key, "message": message}])
+        return ConfigurationError(f"Mapping {name!r}: {key}: {message}")
+    from geoservice.references.say import say
+
+    return MappingInvalid(say("invalid_mapping", name=repr(name), field=key, message=message),
+                          details=[{"field": key, "message": message}])
 
 
 def _last_step(xpath: str) -> str:

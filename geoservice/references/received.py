@@ -21,6 +21,7 @@ from sqlalchemy import Connection, text
 from geoservice.accounts.principal import Principal
 from geoservice.errors import ValidationFailed
 from geoservice.references import pairs
+from geoservice.references.say import say
 from geoservice.references.throttle import Caller, Logged, record
 from geoservice.settings import VerifySettings
 
@@ -88,12 +89,12 @@ def check(incoming: Sequence[Incoming]) -> None:
     if bad:
         first = bad[0]
         raise ValidationFailed(
-            f"Row {first['row']}: {first['field']} {first['value']!r} is not valid "
-            f"({first['message']}); nothing was stored.", code="invalid_received_pair",
+            say("invalid_pair", row=first["row"], field=first["field"],
+                value=repr(first["value"]), rule=first["message"]),
+            code="invalid_received_pair",
             details=bad[:100])
     if not incoming:
-        raise ValidationFailed("The document names no reference/verification pair; nothing "
-                               "was stored.", code="no_pairs")
+        raise ValidationFailed(say("no_pairs"), code="no_pairs")
 
 
 _UPSERT = """

@@ -21,6 +21,7 @@ from geoservice.references.lookup import _folded
 from geoservice.references.mapping import Added, Mapping
 from geoservice.references.model import clean_ca_number
 from geoservice.references.received import Incoming, from_eudrx
+from geoservice.references.say import say
 from geoservice.web.body import model_from
 
 _OPTIONAL = {"supplier": "supplier_name", "suppliername": "supplier_name",
@@ -57,7 +58,7 @@ def from_json(raw: bytes) -> tuple[str, list[Incoming]]:
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest(f"The body is not valid JSON: {exc}.", code="malformed_json") from None
+        raise BadRequest(say("malformed_json", detail=str(exc)), code="malformed_json") from None
     if isinstance(data, dict) and "operator" in data:
         return "eudr-x-json", from_eudrx(eudrx.validate(data))
     typed = model_from(data, TypedPairs)
@@ -94,8 +95,8 @@ def _day(value: str, line: int) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed(f"Line {line}: date {value!r} is not YYYY-MM-DD; nothing was "
-                               "stored.", code="invalid_date",
+        raise ValidationFailed(say("invalid_date", line=line, value=repr(value)),
+                               code="invalid_date",
                                details=[{"line": line, "value": value}]) from None
 
 

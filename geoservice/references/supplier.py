@@ -17,6 +17,7 @@ from geoservice.accounts.principal import Principal
 from geoservice.errors import Conflict, NotFound, ValidationFailed
 from geoservice.ids import canonical
 from geoservice.references import eudrx
+from geoservice.references.say import say
 
 _FIELD = 100
 
@@ -25,13 +26,12 @@ def _param(name: str, value: str | None, required: bool) -> str | None:
     cleaned = (value or "").strip()
     if not cleaned:
         if required:
-            raise ValidationFailed(f"Give the customer's {name} reference: ?{name}=… (the "
-                                   "order number without the position, and the item number).",
-                                   code=f"missing_{name}", details=[{"field": name}])
+            raise ValidationFailed(say("missing_param", name=name), code=f"missing_{name}",
+                                   details=[{"field": name}])
         return None
     if len(cleaned) > _FIELD or any(ord(c) < 32 for c in cleaned):
-        raise ValidationFailed(f"{name}={cleaned[:40]!r} is not valid: at most {_FIELD} "
-                               "printable characters.", code=f"invalid_{name}",
+        raise ValidationFailed(say("invalid_param", name=name, value=repr(cleaned[:40]),
+                                   limit=_FIELD), code=f"invalid_{name}",
                                details=[{"field": name}])
     return cleaned
 
@@ -46,8 +46,7 @@ def operator_block(conn: Connection, organisation_id: str) -> dict[str, Any]:
     missing = [k for k in needed if not (row[k] or "").strip()]
     if missing:
         raise Conflict(
-            "The organisation profile lacks what EUDR-X requires of the operator: "
-            f"{', '.join(missing)}. Complete it with PATCH /api/v1/organisations/{row['id']}.",
+            say("profile_incomplete", fields=", ".join(missing), id=row["id"]),
             code="profile_incomplete", details=[{"field": k} for k in missing])
     return {"company_name": row["name"],
             "address": {"street": row["street"], "postal_code": row["postal_code"],
@@ -65,8 +64,8 @@ def document(conn: Connection, principal: Principal, statement_id: str, *,
     item_ref = _param("item", item, True)
     sscc = _param("sscc", container, False)
     if hs_code is not None and not eudrx.HS_CODE.match(hs_code.strip()):
-        raise ValidationFailed(f"hs={hs_code!r} is not an HS code: 2, 4 or 6 digits, e.g. 4403.",
-                               code="invalid_hs", details=[{"field": "hs"}])
+        raise ValidationFailed(say("invalid_hs", value=repr(hs_code)), code="invalid_hs",
+                               details=[{"field": "hs"}])
     where, params = principal.org_filter("organisation_id")
     sid = canonical(statement_id)
     row = sid and conn.execute(text(
@@ -74,11 +73,10 @@ def document(conn: Connection, principal: Principal, statement_id: str, *,
         f"internal_reference FROM statements WHERE id = CAST(:id AS uuid) AND {where}"),
         {"id": sid, **params}).mappings().first()
     if not row:
-        raise NotFound(f"Statement {statement_id} was not found.", code="statement_not_found")
+        raise NotFound(say("statement_not_found", id=statement_id), code="statement_not_found")
     if row["status"] != "available" or not row["reference_number"]:
-        raise Conflict(f"Statement {statement_id} is {row['status']}: EUDR-X with C716 needs a "
-                       "statement available in TRACES, with its reference and verification "
-                       "numbers.", code="statement_not_available")
+        raise Conflict(say("statement_not_available", id=statement_id, status=row["status"]),
+                       code="statement_not_available")
     doc = eudrx.build(
         operator=operator_block(conn, row["organisation_id"]), order=str(order_ref),
         item=str(item_ref), production=row["internal_reference"],

@@ -69,7 +69,7 @@ def test_uploaded_mapping_enriches_an_unknown_shape(client: TestClient, engine: 
     other = client.post("/api/v1/documents/enrich?mapping=zagetava", content=note,
                         headers=bearer(org_b["owner"]))
     assert (other.status_code, other.json()["error"]["code"]) == (400, "unknown_mapping")
-    assert "zagetava" not in other.json()["error"]["message"].split("available:")[1]
+    assert "zagetava" not in other.json()["error"]["details"][0]["available"]
     gone = client.delete(f"{URL}?name=zagetava", headers=bearer(org_b["owner"]))
     assert (gone.status_code, gone.json()["error"]["code"]) == (404, "mapping_not_found")
     assert "zagetava" not in str(client.get(URL, headers=bearer(org_b["owner"])).json())

@@ -151,3 +151,15 @@ def test_bad_input_stores_nothing(client: TestClient, buyer: Account) -> None:
 def test_readers_cannot_receive(client: TestClient, org_a: dict[str, Account]) -> None:
     got, answer = _post(client, org_a["compliance_officer"], b"26LVAAAAAAAAAA;AAAAAAAA\r\n")
     assert got == 403
+
+
+def test_errors_speak_the_callers_language(client: TestClient, engine: Engine,
+                                           buyer: Account) -> None:
+    body = b"reference_number;verification_number\r\nx;y\r\n"
+    latvian = _post(client, buyer, body)[1]["error"]["message"]
+    assert "nekas netika saglabāts" in latvian
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE users SET language = 'en' WHERE email = :e"),
+                     {"e": buyer.email})
+    english = _post(client, buyer, body)[1]["error"]["message"]
+    assert "nothing was stored" in english

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from geoservice.errors import BadRequest
-from geoservice.references import eudrx, supplier
+from geoservice.references import eudrx, say, supplier
 from geoservice.web import auth
 from geoservice.web.context import db
 from geoservice.web.routing import Param, RouteTable
@@ -27,6 +27,7 @@ routes = RouteTable()
             response_content_types=("application/json", "application/xml", "text/csv"))
 async def statement_eudr_x(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     q = request.query_params
     fmt = q.get("f") or "json"
     if fmt not in ("json", "xml", "csv"):

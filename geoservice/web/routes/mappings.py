@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from geoservice.errors import BadRequest
-from geoservice.references import doc_mappings, mapping
+from geoservice.references import doc_mappings, mapping, say
 from geoservice.web import auth
 from geoservice.web.context import db
 from geoservice.web.routing import Param, RouteTable
@@ -28,6 +28,7 @@ ITEM: dict[str, Any] = {"type": "object", "properties": {
                 "items": {"type": "array", "items": ITEM}}})
 async def list_mappings(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     own = await db(request, doc_mappings.listing, principal)
     builtin = [{"name": n, "title": mapping.load(n).title, "builtin": True, "definition": None}
                for n in mapping.available()]
@@ -43,6 +44,7 @@ async def list_mappings(request: Request) -> Response:
             body_content_type="application/toml", status=201, response=ITEM)
 async def upload_mapping(request: Request) -> Response:
     principal = await auth.require(request, roles=EDITORS)
+    say.use(principal)
     raw = await request.body()
     if not raw.strip():
         raise BadRequest("The request body is empty; send the mapping as TOML or JSON.",
@@ -60,6 +62,7 @@ async def upload_mapping(request: Request) -> Response:
             params=(Param("name", required=True, description="Mapping name"),), status=204)
 async def delete_mapping(request: Request) -> Response:
     principal = await auth.require(request, roles=EDITORS)
+    say.use(principal)
     name = request.query_params.get("name") or ""
     await db(request, doc_mappings.delete, principal, name)
     return Response(status_code=204)

@@ -20,6 +20,7 @@ from geoservice.references import (
     mapping,
     received,
     received_in,
+    say,
     throttle,
     verify,
 )
@@ -99,8 +100,7 @@ def _parse(raw: bytes, options: dict[str, str], language: str, chosen: Mapping |
 async def _receive(request: Request, principal: Principal, raw: bytes,
                    options: dict[str, str]) -> dict[str, Any]:
     if not raw.strip():
-        raise BadRequest("The request body is empty; send an EUDR-X document, a CSV of pairs "
-                         "or an enriched XML document.", code="empty_body")
+        raise BadRequest(say.say("empty_body"), code="empty_body")
     chosen: Mapping | None = None
     if received_in.kind(raw) == "xml":
         name = options.get("mapping") or mapping.DEFAULT_MAPPING
@@ -125,6 +125,7 @@ async def _receive(request: Request, principal: Principal, raw: bytes,
                 "items": {"type": "array", "items": {"type": "object"}}}})
 async def receive(request: Request) -> Response:
     principal = await auth.require(request, roles=EDITORS)
+    say.use(principal)
     raw, fields = await _body(request)
     options = {**fields, **{k: v for k, v in request.query_params.items()}}
     return JSONResponse(await _receive(request, principal, raw, options), status_code=201)
@@ -155,6 +156,7 @@ def _csv_response(request: Request, principal: Principal, flt: dict[str, Any]) -
             response_content_types=("application/json", "text/csv"))
 async def list_received(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     q = request.query_params
     flt = _filters(q)
     fmt = q.get("f") or "json"
@@ -201,6 +203,7 @@ def _uuid(value: str) -> bool:
                 "verified": {"type": "object", "additionalProperties": {"type": "integer"}}}})
 async def reverify_received(request: Request) -> Response:
     principal = await auth.require(request, roles=EDITORS)
+    say.use(principal)
     body = await parse_json(request, Reverify)
     counts = await _reverify(request, principal, body.ids, body.source)
     return JSONResponse({"verified": counts})
@@ -209,6 +212,7 @@ async def reverify_received(request: Request) -> Response:
 @routes.page("GET", "/received")
 async def received_page(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     flt = _filters(request.query_params)
 
     def fetch(conn: Any) -> list[dict[str, Any]]:
@@ -234,6 +238,7 @@ async def _page_form(request: Request) -> tuple[Principal, dict[str, str], bytes
                 upload = await value.read()
     principal = await auth.require(request, roles=EDITORS,
                                    form_token=fields.get("csrf_token") or None)
+    say.use(principal)
     return principal, fields, upload
 
 

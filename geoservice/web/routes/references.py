@@ -26,6 +26,7 @@ from geoservice.references import (
     pairs,
     pairs_csv,
     params,
+    say,
     splice,
     store,
     throttle,
@@ -87,6 +88,7 @@ def _stream_csv(request: Request, principal: Principal, flt: ExportFilter, sep: 
             response={"type": "string"}, response_content_types=("text/csv",))
 async def references_csv(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     flt = _filter(request)
     sep = csvio.separator_param(request.query_params.get("sep"))
     return _stream_csv(request, principal, flt, sep, params.flag(request.query_params, "bom"))
@@ -100,6 +102,7 @@ async def references_csv(request: Request) -> Response:
                 "next_offset": {"type": "integer", "nullable": True}}})
 async def references_json(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     flt = _filter(request)
     limit = query.integer(request.query_params, "limit", 1000, 1, 10_000)
     offset = query.integer(request.query_params, "offset", 0, 0, 10_000_000)
@@ -151,6 +154,7 @@ async def _upload(request: Request, field: str = "file") -> bytes:
             response={"type": "string"}, response_content_types=("text/csv",))
 async def references_lookup(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     raw = await _upload(request)
     return await _lookup_response(request, principal, raw, request.query_params.get("encoding"))
 
@@ -189,6 +193,7 @@ async def _enrich_response(request: Request, principal: Principal, raw: bytes,
             response={"type": "string"}, response_content_types=("application/xml",))
 async def documents_enrich(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     raw = await _upload(request)
     q = request.query_params
     return await _enrich_response(request, principal, raw,
@@ -212,6 +217,7 @@ VERIFY_ANSWER: dict[str, Any] = {"type": "object", "properties": {
 async def verify_pair(request: Request) -> Response:
     """Whoever presents both numbers learns the state; throttled per token and IP, logged."""
     principal = await auth.require(request)
+    say.use(principal)
     q = request.query_params
     reference, verification = verify.check_pair(q.get("reference"), q.get("verification"))
     source = q.get("source") or "records"
@@ -236,6 +242,7 @@ async def verify_pair(request: Request) -> Response:
 async def verify_page(request: Request) -> Response:
     """The page a pair's QR code opens: the same answer, throttle and log as the API."""
     principal = await auth.require(request)
+    say.use(principal)
     q = request.query_params
     answer = None
     if q.get("reference") or q.get("verification"):
@@ -261,6 +268,7 @@ def _text_or_none(value: object) -> str | None:
                                                                  "application/json"))
 async def verify_csv(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     q = request.query_params
     if (q.get("source") or "records") != "records":
         raise BadRequest("A CSV of pairs is verified against our records only; ask TRACES one "
@@ -297,6 +305,7 @@ BUYERS_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
             tags=TAGS, params=(STATEMENT,), response=BUYERS_SCHEMA)
 async def get_buyers(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     sid = request.path_params["id"]
     listed = await db(request, buyers.buyers_of, principal, sid)
     return JSONResponse({"statement_id": sid, "buyers": listed})
@@ -306,6 +315,7 @@ async def get_buyers(request: Request) -> Response:
             tags=TAGS, params=(STATEMENT,), body=BuyerList, response=BUYERS_SCHEMA)
 async def put_buyers(request: Request) -> Response:
     principal = await auth.require(request, roles=EDITORS)
+    say.use(principal)
     body = await parse_json(request, BuyerList)
     sid = request.path_params["id"]
     listed = await db(request, buyers.replace_buyers, principal, sid, body.buyers)
@@ -315,6 +325,7 @@ async def put_buyers(request: Request) -> Response:
 @routes.page("GET", "/references")
 async def references_page(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     own = [m["name"] for m in await db(request, doc_mappings.listing, principal)]
     return render(request, "references.html", {
         "principal": principal, "mappings": [*mapping.available(), doc_mappings.AUTO, *own],
@@ -348,12 +359,14 @@ async def _form(request: Request) -> tuple[Principal, _Submitted]:
                 upload = await value.read()
     token = (fields.get("csrf_token") or [""])[0] or None
     principal = await auth.require(request, form_token=token)
+    say.use(principal)
     return principal, _Submitted(fields, upload)
 
 
 @routes.page("POST", "/references/download")
 async def references_download(request: Request) -> Response:
     principal, form = await _form(request)
+    say.use(principal)
     flt = params.export_filter({k: form.text(k) for k in ("from", "to")},
                                {k: form.fields.get(k, []) for k in ("ca", "status")})
     sep = csvio.separator_param(form.text("sep") or None)
@@ -363,6 +376,7 @@ async def references_download(request: Request) -> Response:
 @routes.page("POST", "/references/lookup")
 async def references_lookup_form(request: Request) -> Response:
     principal, form = await _form(request)
+    say.use(principal)
     return await _lookup_response(request, principal, form.upload(),
                                   form.text("encoding") or None)
 
@@ -370,5 +384,6 @@ async def references_lookup_form(request: Request) -> Response:
 @routes.page("POST", "/references/enrich")
 async def references_enrich_form(request: Request) -> Response:
     principal, form = await _form(request)
+    say.use(principal)
     return await _enrich_response(request, principal, form.upload(),
                                   form.text("mapping") or mapping.DEFAULT_MAPPING, False)
