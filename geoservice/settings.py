@@ -200,6 +200,24 @@ class SmtpSettings(BaseSettings):
     timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout per SMTP session.")
 
 
+class VerifySettings(BaseSettings):
+    """Verification of reference/verification pairs: the throttle against guessing."""
+
+    model_config = _config("GEOSERVICE_VERIFY_")
+
+    calls_per_minute: int = Field(
+        default=60, ge=1, description="Verify calls per API token (or web user) per minute.")
+    ip_calls_per_minute: int = Field(
+        default=300, ge=1, description="Verify calls per client IP address per minute.")
+    misses_per_hour: int = Field(
+        default=500, ge=1,
+        description="NON_EXISTENT answers per API token (or web user) per hour.")
+    ip_misses_per_hour: int = Field(
+        default=2000, ge=1, description="NON_EXISTENT answers per client IP address per hour.")
+    max_pairs: int = Field(
+        default=20000, ge=1, le=200000, description="Pairs per verify CSV or received document.")
+
+
 class Settings(BaseSettings):
     """All settings of one process."""
 
@@ -213,6 +231,7 @@ class Settings(BaseSettings):
     check: CheckSettings = Field(default_factory=CheckSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    verify: VerifySettings = Field(default_factory=VerifySettings)
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

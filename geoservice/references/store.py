@@ -9,7 +9,6 @@ exists ("not yours"), never anything about it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -80,9 +79,27 @@ def export_rows(conn: Connection, principal: Principal, flt: ExportFilter, *,
         yield tuple(row)
 
 
-def verify(conn: Connection, principal: Principal, reference: str, verification: str
-           ) -> tuple[str, datetime] | None:
-    """(statement status, when) of the visible statement with this pair, else None."""
-    sql, params = _tenancy(principal, "verify.sql")
-    row = conn.execute(text(sql), {**params, "ref": reference, "ver": verification}).first()
-    return (str(row[0]), row[1]) if row else None
+
+def certificate_pairs(conn: Connection, principal: Principal, certificate_id: str
+                      ) -> list[tuple[str, str, str]]:
+    """(internal reference, reference, verification) of the certificate's available statements
+    the principal's organisation owns (the evidence report's QR codes)."""
+    where, params = principal.org_filter("s.organisation_id")
+    rows = conn.execute(text(
+        "SELECT s.internal_reference, s.reference_number, s.verification_number "
+        "FROM statements s JOIN statement_certificates sc ON sc.statement_id = s.id "
+        f"WHERE sc.certificate_id = CAST(:cid AS uuid) AND s.status = 'available' "
+        f"AND s.reference_number IS NOT NULL AND {where} ORDER BY s.available_at DESC"),
+        {"cid": certificate_id, **params})
+    return [(str(a), str(b), str(c)) for a, b, c in rows]
+
+
+def statement_pair(conn: Connection, principal: Principal, statement_id: str
+                   ) -> tuple[str | None, str | None]:
+    """The pair of an available statement the principal may see, else (None, None)."""
+    where, params = principal.org_filter("organisation_id")
+    row = conn.execute(text(
+        "SELECT reference_number, verification_number FROM statements "
+        f"WHERE id = CAST(:id AS uuid) AND status = 'available' AND {where}"),
+        {"id": statement_id, **params}).first()
+    return (row[0], row[1]) if row else (None, None)

@@ -17,20 +17,27 @@ def test_owner_replaces_the_list_and_the_buyer_gains_access(
     pair = stored(engine, org_a["owner"].org_id, buyers=["40000000009"])
     url = URL.format(pair.statement_id)
     assert client.get(url, headers=bearer(org_a["analyst"])).json()["buyers"] == ["40000000009"]
-    lookup = f"/api/v1/verify?reference={pair.reference}&verification={pair.verification}"
-    assert client.get(lookup, headers=bearer(buyer)).json()["result"] == "NON_EXISTENT"
+    # The pair itself is the proof for /verify (anyone holding it learns the state); the
+    # buyer list decides who gets the pair from a CA number, here through /references.
+    lookup = f"/api/v1/references?ca={pair.ca_number}"
+
+    def seen() -> list[object]:
+        return [i["eudr_reference_number"]
+                for i in client.get(lookup, headers=bearer(buyer)).json()["items"]]
+
+    assert seen() == []
     response = client.put(url, json={"buyers": [f" {buyer.reg_no} ", buyer.reg_no]},
                           headers=bearer(org_a["owner"]))
     assert response.status_code == 200, response.text
     assert response.json() == {"statement_id": pair.statement_id, "buyers": [buyer.reg_no]}
-    assert client.get(lookup, headers=bearer(buyer)).json()["result"] == "EXISTING_USABLE"
+    assert seen() == [pair.reference]
     with engine.connect() as conn:
         action = conn.execute(text("SELECT action FROM audit_log WHERE entity_id = :id"),
                               {"id": pair.statement_id}).scalar()
     assert action == "buyers"
     assert client.put(url, json={"buyers": []}, headers=bearer(org_a["owner"])).json()[
         "buyers"] == []
-    assert client.get(lookup, headers=bearer(buyer)).json()["result"] == "NON_EXISTENT"
+    assert seen() == []
 
 
 def test_other_tenants_and_missing_ids_are_404_alike(

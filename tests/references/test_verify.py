@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
 
 from tests.conftest import Account, bearer
@@ -39,16 +39,48 @@ def test_outcomes_from_records(client: TestClient, engine: Engine,
                    verification_number())["result"] == "NON_EXISTENT"
 
 
-def test_visibility(client: TestClient, engine: Engine, org_a: dict[str, Account],
-                    org_b: dict[str, Account], buyer: Account,
-                    operator: dict[str, Account]) -> None:
-    pair = stored(engine, org_b["owner"].org_id, buyers=[buyer.reg_no])
-    assert _verify(client, org_a["owner"], pair.reference,
-                   pair.verification)["result"] == "NON_EXISTENT"
-    assert _verify(client, buyer, pair.reference,
-                   pair.verification)["result"] == "EXISTING_USABLE"
-    assert _verify(client, operator["compliance_officer"], pair.reference,
-                   pair.verification)["result"] == "EXISTING_USABLE"
+def test_the_pair_is_the_proof(client: TestClient, engine: Engine, org_a: dict[str, Account],
+                               org_b: dict[str, Account], buyer: Account,
+                               operator: dict[str, Account]) -> None:
+    """A buyer of another organisation, named on the statement or not, learns the state."""
+    pair = stored(engine, org_b["owner"].org_id)
+    gone = stored(engine, org_b["owner"].org_id, status="withdrawn")
+    for who in (org_a["owner"], buyer, operator["compliance_officer"], org_b["analyst"]):
+        answer = _verify(client, who, pair.reference, pair.verification)
+        assert answer["result"] == "EXISTING_USABLE", who
+        assert set(answer) == {"result", "status", "date_time", "source"}
+    other = _verify(client, org_a["owner"], gone.reference, gone.verification)
+    assert (other["result"], other["status"]) == ("EXISTING_NON_USABLE", "WITHDRAWN")
+
+
+def test_wrong_verification_answers_like_a_missing_pair(
+        client: TestClient, engine: Engine, org_a: dict[str, Account],
+        org_b: dict[str, Account]) -> None:
+    pair = stored(engine, org_b["owner"].org_id)
+    assert pair.reference is not None
+    wrong = client.get(f"/api/v1/verify?reference={pair.reference}&verification=ZZZZ9999",
+                       headers=bearer(org_a["owner"])).json()
+    missing = client.get(f"/api/v1/verify?reference={reference_number()}"
+                         "&verification=ZZZZ9999", headers=bearer(org_a["owner"])).json()
+    for body in (wrong, missing):
+        del body["date_time"]  # the moment of asking
+    assert wrong == missing == {"result": "NON_EXISTENT", "status": None, "source": "records"}
+
+
+def test_every_verification_is_logged(client: TestClient, engine: Engine,
+                                      org_a: dict[str, Account], buyer: Account) -> None:
+    pair = stored(engine, org_a["owner"].org_id)
+    _verify(client, buyer, pair.reference, pair.verification)
+    _verify(client, buyer, pair.reference, verification_number())
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT r.channel, r.source, r.pairs, r.misses, l.reference_number, l.result, "
+            "l.statement_id::text FROM verify_requests r JOIN verify_log l ON l.request_id = r.id "
+            "WHERE r.user_id = (SELECT id FROM users WHERE email = :e) ORDER BY r.id"),
+            {"e": buyer.email}).all()
+    assert [tuple(r) for r in rows] == [
+        ("get", "records", 1, 0, pair.reference, "EXISTING_USABLE", pair.statement_id),
+        ("get", "records", 1, 1, pair.reference, "NON_EXISTENT", None)]
 
 
 def test_bad_numbers_are_422(client: TestClient, org_a: dict[str, Account]) -> None:

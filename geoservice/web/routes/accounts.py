@@ -22,7 +22,8 @@ routes = RouteTable()
 ID = Param("id", "path", "Organisation id")
 
 _ORG_COLUMNS = ("id", "name", "reg_no", "vat_no", "eori", "street", "city", "postal_code",
-                "country", "email", "phone", "declaration_kind", "is_operator")
+                "country", "email", "phone", "declaration_kind", "is_operator",
+                "contact_name", "eudr_role")
 
 
 class Organisation(BaseModel):
@@ -39,6 +40,8 @@ class Organisation(BaseModel):
     phone: str | None
     declaration_kind: str
     is_operator: bool
+    contact_name: str | None = None
+    eudr_role: str | None = None
 
 
 class OrganisationPatch(BaseModel):
@@ -53,6 +56,10 @@ class OrganisationPatch(BaseModel):
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=40)
     declaration_kind: str | None = Field(default=None, pattern="^(dds|simplified)$")
+    # The EUDR-X operator block (issue 14): contact person and EUDR role.
+    contact_name: str | None = Field(default=None, max_length=200)
+    eudr_role: str | None = Field(default=None,
+                                  pattern="^(SME-Operator|SME-Trader|LC-Operator|LC-Trader)$")
 
 
 class TokenCreate(BaseModel):

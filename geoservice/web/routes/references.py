@@ -16,21 +16,27 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from geoservice.accounts.principal import Principal
 from geoservice.errors import BadRequest
 from geoservice.references import (
+    auto,
     buyers,
     csvio,
+    doc_mappings,
     enrich,
     lookup,
     mapping,
+    pairs,
+    pairs_csv,
     params,
+    say,
     splice,
     store,
+    throttle,
     verify,
     xmlsafe,
 )
 from geoservice.references.model import EXPORT_COLUMNS, ExportFilter, Resolution
 from geoservice.web import auth, query
 from geoservice.web.body import parse_json
-from geoservice.web.context import db, engine_of, in_thread
+from geoservice.web.context import db, engine_of, in_thread, settings_of
 from geoservice.web.routing import Param, RouteTable
 from geoservice.web.templates import render
 
@@ -82,6 +88,7 @@ def _stream_csv(request: Request, principal: Principal, flt: ExportFilter, sep: 
             response={"type": "string"}, response_content_types=("text/csv",))
 async def references_csv(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     flt = _filter(request)
     sep = csvio.separator_param(request.query_params.get("sep"))
     return _stream_csv(request, principal, flt, sep, params.flag(request.query_params, "bom"))
@@ -95,6 +102,7 @@ async def references_csv(request: Request) -> Response:
                 "next_offset": {"type": "integer", "nullable": True}}})
 async def references_json(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     flt = _filter(request)
     limit = query.integer(request.query_params, "limit", 1000, 1, 10_000)
     offset = query.integer(request.query_params, "offset", 0, 0, 10_000_000)
@@ -146,17 +154,24 @@ async def _upload(request: Request, field: str = "file") -> bytes:
             response={"type": "string"}, response_content_types=("text/csv",))
 async def references_lookup(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     raw = await _upload(request)
     return await _lookup_response(request, principal, raw, request.query_params.get("encoding"))
 
 
 async def _enrich_response(request: Request, principal: Principal, raw: bytes,
                            mapping_name: str, report: bool) -> Response:
-    chosen = mapping.load(mapping_name)
     tree = await in_thread(xmlsafe.parse, raw)
     where = await in_thread(splice.layout, tree, raw)
-    found = enrich.scan(tree, chosen)
-    answers = await _resolver(request, principal, found.wanted)
+    if mapping_name == doc_mappings.AUTO:
+        chosen = auto.MAPPING
+        candidates = await in_thread(auto.candidates, tree)
+        answers = await _resolver(request, principal, candidates)
+        found = await in_thread(auto.scan, tree, answers)
+    else:
+        chosen = await db(request, doc_mappings.resolve, principal, mapping_name)
+        found = await in_thread(enrich.scan, tree, chosen)
+        answers = await _resolver(request, principal, found.wanted)
     edits, results = enrich.apply(found, chosen, where, answers)
     headers = {"X-Unresolved": enrich.summary(results)}
     if report:
@@ -170,12 +185,15 @@ async def _enrich_response(request: Request, principal: Principal, raw: bytes,
 @routes.api("POST", "/api/v1/documents/enrich",
             summary="XML business document in, the same document with the number pairs added",
             tags=TAGS, params=(
-                Param("mapping", description=f"XML mapping (default {mapping.DEFAULT_MAPPING})"),
+                Param("mapping", description=f"XML mapping: built-in (default "
+                      f"{mapping.DEFAULT_MAPPING}), your own uploaded one, or auto (any text "
+                      "or attribute equal to one of your CA numbers)"),
                 Param("report", description="json: a per-item JSON report instead of the XML")),
             body={"type": "string"}, body_content_type="application/xml",
             response={"type": "string"}, response_content_types=("application/xml",))
 async def documents_enrich(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     raw = await _upload(request)
     q = request.query_params
     return await _enrich_response(request, principal, raw,
@@ -183,30 +201,99 @@ async def documents_enrich(request: Request) -> Response:
                                   q.get("report") == "json")
 
 
+VERIFY_ANSWER: dict[str, Any] = {"type": "object", "properties": {
+    "result": {"type": "string",
+               "enum": ["EXISTING_USABLE", "EXISTING_NON_USABLE", "NON_EXISTENT"]},
+    "status": {"type": "string", "nullable": True},
+    "date_time": {"type": "string", "format": "date-time"},
+    "source": {"type": "string"}}}
+
+
 @routes.api("GET", "/api/v1/verify", summary="Is a reference/verification pair usable?",
             tags=TAGS, params=(Param("reference", required=True),
                                Param("verification", required=True),
                                Param("source", description="records (default) or traces")),
-            response={"type": "object", "properties": {
-                "result": {"type": "string",
-                           "enum": ["EXISTING_USABLE", "EXISTING_NON_USABLE", "NON_EXISTENT"]},
-                "status": {"type": "string", "nullable": True},
-                "date_time": {"type": "string", "format": "date-time"},
-                "source": {"type": "string"}}})
+            response=VERIFY_ANSWER)
 async def verify_pair(request: Request) -> Response:
+    """Whoever presents both numbers learns the state; throttled per token and IP, logged."""
     principal = await auth.require(request)
+    say.use(principal)
     q = request.query_params
     reference, verification = verify.check_pair(q.get("reference"), q.get("verification"))
     source = q.get("source") or "records"
+    caller = throttle.caller_of(request, principal)
+    limits = settings_of(request).verify
     if source == "records":
-        return JSONResponse(await db(request, verify.from_records, principal, reference,
-                                     verification))
+        found = await db(request, pairs.verify_pairs, caller, limits, "get",
+                         [(reference, verification)])
+        return JSONResponse(verify.answer_of(found[0].found))
     if source == "traces":
         service = verify.traces_service(request.app.state)
-        return JSONResponse(await in_thread(verify.from_traces, service, reference,
-                                            verification))
+        await db(request, throttle.check, caller, limits)
+        answer = await in_thread(verify.from_traces, service, reference, verification)
+        await db(request, throttle.record, caller, "get", "traces", [throttle.Logged(
+            reference, str(answer["result"]), _text_or_none(answer["status"]), None)])
+        return JSONResponse(answer)
     raise BadRequest(f"source={source!r} is not known; use records or traces.",
                      code="invalid_source")
+
+
+@routes.page("GET", "/verify")
+async def verify_page(request: Request) -> Response:
+    """The page a pair's QR code opens: the same answer, throttle and log as the API."""
+    principal = await auth.require(request)
+    say.use(principal)
+    q = request.query_params
+    answer = None
+    if q.get("reference") or q.get("verification"):
+        reference, verification = verify.check_pair(q.get("reference"), q.get("verification"))
+        found = await db(request, pairs.verify_pairs, throttle.caller_of(request, principal),
+                         settings_of(request).verify, "get", [(reference, verification)])
+        answer = verify.answer_of(found[0].found)
+    return render(request, "verify.html", {"principal": principal, "answer": answer,
+                                           "reference": q.get("reference", ""),
+                                           "verification": q.get("verification", "")})
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+@routes.api("POST", "/api/v1/verify",
+            summary="CSV of reference/verification pairs in, one verification result per row",
+            tags=TAGS, params=(Param("encoding", description="utf-8 (default) or windows-1257"),
+                               Param("f", description="csv (default) or json")),
+            body={"type": "string"}, body_content_type="text/csv",
+            response={"type": "string"}, response_content_types=("text/csv",
+                                                                 "application/json"))
+async def verify_csv(request: Request) -> Response:
+    principal = await auth.require(request)
+    say.use(principal)
+    q = request.query_params
+    if (q.get("source") or "records") != "records":
+        raise BadRequest("A CSV of pairs is verified against our records only; ask TRACES one "
+                         "pair at a time with GET /api/v1/verify?source=traces.",
+                         code="invalid_source")
+    fmt = q.get("f") or "csv"
+    if fmt not in ("csv", "json"):
+        raise BadRequest(f"f={fmt!r} is not known; use csv or json.", code="invalid_format")
+    raw = await _upload(request)
+    table = await in_thread(pairs_csv.parse, raw, q.get("encoding"), principal.language)
+    results = await db(request, pairs.verify_pairs, throttle.caller_of(request, principal),
+                       settings_of(request).verify, "csv", table.pairs())
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.result] = counts.get(r.result, 0) + 1
+    summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+    if fmt == "json":
+        return JSONResponse({"summary": counts, "items": [
+            {"row": i + 1, **r.as_json()} for i, r in enumerate(results)]},
+            headers={"X-Verify-Summary": summary})
+    return StreamingResponse(csvio.write_rows(pairs_csv.answer(table, results), table.separator),
+                             media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition":
+                                      'attachment; filename="eudr-verify.csv"',
+                                      "X-Verify-Summary": summary})
 
 
 STATEMENT = Param("id", "path", "Statement id")
@@ -218,6 +305,7 @@ BUYERS_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
             tags=TAGS, params=(STATEMENT,), response=BUYERS_SCHEMA)
 async def get_buyers(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
     sid = request.path_params["id"]
     listed = await db(request, buyers.buyers_of, principal, sid)
     return JSONResponse({"statement_id": sid, "buyers": listed})
@@ -227,6 +315,7 @@ async def get_buyers(request: Request) -> Response:
             tags=TAGS, params=(STATEMENT,), body=BuyerList, response=BUYERS_SCHEMA)
 async def put_buyers(request: Request) -> Response:
     principal = await auth.require(request, roles=EDITORS)
+    say.use(principal)
     body = await parse_json(request, BuyerList)
     sid = request.path_params["id"]
     listed = await db(request, buyers.replace_buyers, principal, sid, body.buyers)
@@ -236,8 +325,10 @@ async def put_buyers(request: Request) -> Response:
 @routes.page("GET", "/references")
 async def references_page(request: Request) -> Response:
     principal = await auth.require(request)
+    say.use(principal)
+    own = [m["name"] for m in await db(request, doc_mappings.listing, principal)]
     return render(request, "references.html", {
-        "principal": principal, "mappings": mapping.available(),
+        "principal": principal, "mappings": [*mapping.available(), doc_mappings.AUTO, *own],
         "statuses": params.EXPORT_STATUSES, "max_rows": csvio.MAX_ROWS})
 
 
@@ -268,12 +359,14 @@ async def _form(request: Request) -> tuple[Principal, _Submitted]:
                 upload = await value.read()
     token = (fields.get("csrf_token") or [""])[0] or None
     principal = await auth.require(request, form_token=token)
+    say.use(principal)
     return principal, _Submitted(fields, upload)
 
 
 @routes.page("POST", "/references/download")
 async def references_download(request: Request) -> Response:
     principal, form = await _form(request)
+    say.use(principal)
     flt = params.export_filter({k: form.text(k) for k in ("from", "to")},
                                {k: form.fields.get(k, []) for k in ("ca", "status")})
     sep = csvio.separator_param(form.text("sep") or None)
@@ -283,6 +376,7 @@ async def references_download(request: Request) -> Response:
 @routes.page("POST", "/references/lookup")
 async def references_lookup_form(request: Request) -> Response:
     principal, form = await _form(request)
+    say.use(principal)
     return await _lookup_response(request, principal, form.upload(),
                                   form.text("encoding") or None)
 
@@ -290,5 +384,6 @@ async def references_lookup_form(request: Request) -> Response:
 @routes.page("POST", "/references/enrich")
 async def references_enrich_form(request: Request) -> Response:
     principal, form = await _form(request)
+    say.use(principal)
     return await _enrich_response(request, principal, form.upload(),
                                   form.text("mapping") or mapping.DEFAULT_MAPPING, False)

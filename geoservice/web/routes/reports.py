@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from geoservice.checks import report
+from geoservice.references import qr, store
 from geoservice.web import auth
 from geoservice.web.context import db, settings_of
 from geoservice.web.routing import RouteTable
@@ -18,4 +19,7 @@ routes = RouteTable()
 async def certificate_report(request: Request) -> Response:
     principal = await auth.require(request)
     data = await db(request, report.gather, principal, request.path_params["id"])
-    return render(request, "report.html", {**data, "thresholds": settings_of(request).check})
+    pairs = await db(request, store.certificate_pairs, principal, data["certificate"].id)
+    codes = [(internal, qr.pair_code(request, ref, ver)) for internal, ref, ver in pairs]
+    return render(request, "report.html", {**data, "thresholds": settings_of(request).check,
+                                           "pair_codes": codes})

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import NotFound
+from geoservice.references import qr, store
 from geoservice.web import auth
 from geoservice.web.context import db
 from geoservice.web.routing import RouteTable
@@ -94,4 +95,6 @@ async def statement_new(request: Request) -> Response:
 async def statement_detail(request: Request) -> Response:
     principal = await auth.require(request)
     statement = await db(request, find_statement, principal, request.path_params["id"])
-    return render(request, "statement.html", {"statement": statement})
+    numbers = await db(request, store.statement_pair, principal, statement["id"])
+    pair = qr.pair_code(request, *numbers)  # issue 14: the QR block of the pair
+    return render(request, "statement.html", {"statement": statement, "pair": pair})
