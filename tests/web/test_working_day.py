@@ -1,0 +1,154 @@
+"""A working day in the browser (issue 17): numbers typed with a decimal comma, blocked
+certificates that cannot be picked, and draft statements that can be deleted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, text
+
+from tests import factories
+from tests.conftest import Account
+from tests.web.conftest import LiveServer, browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("web_layers")]
+
+
+def stored_volumes(engine: Engine, cert_id: str) -> dict[str, float]:
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT 'v' || v.species_code AS k, v.m3::float8 AS m3 FROM area_volumes v "
+            "JOIN felling_areas a ON a.id = v.area_id WHERE a.certificate_id = CAST(:c AS uuid) "
+            "UNION ALL SELECT 'p' || p.hs_code, p.m3::float8 FROM area_products p "
+            "JOIN felling_areas a ON a.id = p.area_id WHERE a.certificate_id = CAST(:c AS uuid)"),
+            {"c": cert_id}).all()
+    return {k: m3 for k, m3 in rows}
+
+
+def set_verdict(engine: Engine, cert_id: str, verdict: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE certificates SET verdict = :v WHERE id = CAST(:c AS uuid)"),
+                     {"v": verdict, "c": cert_id})
+        conn.execute(text("UPDATE felling_areas SET verdict = :v "
+                          "WHERE certificate_id = CAST(:c AS uuid)"), {"v": verdict, "c": cert_id})
+
+
+def test_volumes_take_a_decimal_comma_and_refuse_ambiguous_numbers(
+    page: Any, web_org: dict[str, Account], engine: Engine
+) -> None:
+    owner = web_org["owner"]
+    cert_id = factories.store_certificate(engine, owner.org_id)  # pine 200, birch 50 m³
+    browser_login(page, owner)
+    page.goto(f"/certificates/{cert_id}")
+    page.wait_for_selector("#volumes-form output.will-save")  # the script has wired the inputs
+    form = page.locator("#volumes-form")
+    pine = form.locator("tr[data-species='1'] input.m3")
+    assert pine.input_value() == "200,0"  # stored values are shown the Latvian way too
+    pine.fill("171,6")
+    saved = form.locator("tr[data-species='1'] output.will-save")
+    assert saved.text_content() == "Tiks saglabāts: 171,6"
+    form.locator("tr[data-hs='4403'] input").fill("191.6")  # a point is fine as well
+    assert form.locator("tr[data-hs='4403'] output.will-save").text_content() \
+        == "Tiks saglabāts: 191,6"
+    form.locator("tr[data-hs='4401'] input").fill("30")
+    page.click("#volumes-save")
+    page.wait_for_selector("#volumes-status:has-text('Apjomi saglabāti.')")
+    assert stored_volumes(engine, cert_id) == {"v1": 171.6, "v4": 50.0, "p4403": 191.6,
+                                               "p4401": 30.0}
+
+    refused = {"1.234,5": "Nav skaidrs", "1,234": "Nav skaidrs", "1.234": "Nav skaidrs",
+               "1 23,4": "nav skaitlis", "12a": "nav skaitlis", "-5": "nav skaitlis"}
+    for typed, why in refused.items():
+        pine.fill(typed)
+        assert pine.get_attribute("aria-invalid") == "true", typed
+        assert why in saved.text_content(), (typed, saved.text_content())
+        page.click("#volumes-save")
+        page.wait_for_selector("#volumes-error:not([hidden])")
+        assert page.text_content("#volumes-error") == "Apjomam jābūt skaitlim, kas nav negatīvs."
+    assert stored_volumes(engine, cert_id)["v1"] == 171.6  # nothing was sent
+    pine.fill("1 716,5")  # grouping spaces as Intl prints them are read correctly
+    assert saved.text_content() == "Tiks saglabāts: 1716,5"
+    assert not page.js_errors, page.js_errors
+
+
+def test_a_blocked_certificate_cannot_be_picked_for_a_statement(
+    page: Any, live_server: LiveServer, web_org: dict[str, Account], engine: Engine
+) -> None:
+    owner = web_org["owner"]
+    blocked = factories.store_certificate(engine, owner.org_id)
+    set_verdict(engine, blocked, "blocked")
+    browser_login(page, owner)
+    page.wait_for_selector("#map[data-loaded]")
+    point = page.evaluate("""(id) => {
+        const map = document.getElementById('map').leafletMap;
+        let found = null;
+        map.eachLayer((l) => {
+            if (!found && l.feature && l.feature.properties.certificate_id === id) {
+                const p = map.latLngToContainerPoint(l.getBounds().getCenter());
+                found = [p.x, p.y];
+            }
+        });
+        return found;
+    }""", blocked)
+    assert point, "the blocked certificate is on the map"
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.wait_for_selector(f"#map-status[data-refused='{blocked}']")
+    assert "bloķēts" in page.text_content("#map-status")
+    assert page.locator("#selection li").count() == 0
+    assert page.is_disabled("#make-statement")
+
+    page.goto("/certificates")
+    assert page.is_disabled(f"#pick-{blocked}")
+    page.goto(f"/statements/new?ids={blocked}")
+    assert page.is_disabled(f"#c-{blocked}") and not page.is_checked(f"#c-{blocked}")
+    page.click("#statement-create")
+    assert page.is_visible("#certificate_ids-error")
+
+    # the API refuses it too, so no draft ever holds a blocked certificate
+    answer = httpx.post(f"{live_server.url}/api/v1/statements",
+                        json={"certificate_ids": [blocked], "buyers": []},
+                        headers={"Authorization": f"Bearer {owner.token}"})
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["error"]["code"] == "certificate_blocked"
+    with engine.connect() as conn:
+        held = conn.execute(text("SELECT count(*) FROM statement_certificates "
+                                 "WHERE certificate_id = CAST(:c AS uuid)"), {"c": blocked})
+        assert held.scalar_one() == 0
+
+
+def test_a_draft_statement_is_deleted_in_the_list_and_frees_its_certificates(
+    page: Any, live_server: LiveServer, web_org: dict[str, Account], engine: Engine
+) -> None:
+    owner = web_org["owner"]
+    cert_id = factories.store_certificate(engine, owner.org_id)
+    set_verdict(engine, cert_id, "clear")
+    api = httpx.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {owner.token}"})
+    draft = api.post("/api/v1/statements", json={"certificate_ids": [cert_id], "buyers": []})
+    assert draft.status_code == 201, draft.text
+    statement = draft.json()
+    assert api.post("/api/v1/statements", json={"certificate_ids": [cert_id]}).status_code == 409
+
+    browser_login(page, owner)
+    page.goto("/statements")
+    row = page.locator("tr", has=page.locator(f"button[data-statement='{statement['id']}']"))
+    messages: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        messages.append(dialog.message)
+        dialog.dismiss() if len(messages) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    row.locator("button.delete-draft").click()  # dismissed: nothing happens
+    assert row.count() == 1 and api.get(f"/api/v1/statements/{statement['id']}").status_code == 200
+    row.locator("button.delete-draft").click()
+    page.wait_for_selector(f"#statements-status:has-text('{statement['internal_reference']}')")
+    assert row.count() == 0
+    assert statement["internal_reference"] in messages[0]
+    assert api.get(f"/api/v1/statements/{statement['id']}").status_code == 404
+    again = api.post("/api/v1/statements", json={"certificate_ids": [cert_id], "buyers": []})
+    assert again.status_code == 201, again.text  # the certificate is free again
+    api.close()
+    assert not page.js_errors, page.js_errors
