@@ -176,3 +176,23 @@ def test_not_json_and_wrong_role(client: TestClient, org_a: dict[str, Account]) 
     r = client.post(URL, json=manual_body(), headers=bearer(org_a["compliance_officer"]))
     assert r.status_code == 403
     assert client.post(URL, json=manual_body()).status_code == 401
+
+
+def test_manual_volumes_keep_what_the_certificate_planned(
+    client: TestClient, org_a: dict[str, Account]
+) -> None:
+    """Typed from paper: planned (on the certificate) and accounted, judged by the 10 % rule."""
+    volumes = [{"species_code": 1, "m3": 200.0, "planned_m3": 240.0},
+               {"species_code": 4, "m3": 50.0}]
+    body = manual_body(ca_number="MAN-PLAN", areas=[area_body(volumes=volumes)])
+    r = client.post(URL, json=body, headers=bearer(org_a["owner"]))
+    assert r.status_code == 201, r.text
+    area = r.json()["areas"][0]
+    assert area["volumes"] == [{"species_code": 1, "m3": 200.0, "planned_m3": 240.0},
+                               {"species_code": 4, "m3": 50.0, "planned_m3": 50.0}]
+    check = area["volume_check"]
+    assert (check["planned_m3"], check["accounted_m3"]) == (290.0, 250.0)
+    assert check["within_tolerance"] is False and check["authoritative"] == "accounted"
+    bad = manual_body(ca_number="MAN-PLAN2", areas=[area_body(
+        volumes=[{"species_code": 1, "m3": 250.0, "planned_m3": -1}])])
+    assert client.post(URL, json=bad, headers=bearer(org_a["owner"])).status_code == 422

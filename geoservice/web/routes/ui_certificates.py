@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from geoservice.accounts.principal import Principal
 from geoservice.certificates.model import FELLING_TYPES
+from geoservice.certificates.species import SPECIES
 from geoservice.errors import NotFound
 from geoservice.web import auth
 from geoservice.web.context import db
@@ -130,7 +131,8 @@ async def certificate_list(request: Request) -> Response:
 @routes.page("GET", "/certificates/new")
 async def certificate_new(request: Request) -> Response:
     await auth.require(request)
-    return render(request, "certificate_new.html", {"felling_types": FELLING_TYPES})
+    return render(request, "certificate_new.html",
+                  {"felling_types": FELLING_TYPES, "species_codes": sorted(SPECIES)})
 
 
 @routes.page("GET", "/certificates/{id}")
