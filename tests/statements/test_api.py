@@ -43,7 +43,7 @@ def test_changed_certificate_unclear_check_and_volumes_are_refused(
     answer = client.post(f"/api/v1/statements/{st['id']}/submit", headers=bearer(owner))
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "certificate_changed"
-    assert "rebuild" in answer.json()["error"]["message"]
+    assert "rebuild" in answer.json()["error"]["messages"]["en"]
     rebuilt = client.post(f"/api/v1/statements/{st['id']}/rebuild", headers=bearer(owner))
     assert rebuilt.status_code == 200, rebuilt.text
     with engine.begin() as conn:
@@ -65,7 +65,7 @@ def test_changed_certificate_unclear_check_and_volumes_are_refused(
     answer = client.post(f"/api/v1/statements/{st['id']}/submit", headers=bearer(owner))
     assert answer.status_code == 422
     assert answer.json()["error"]["code"] == "volumes_inconsistent"
-    assert "products 255" in answer.json()["error"]["message"]
+    assert "products 255" in answer.json()["error"]["messages"]["en"]
 
 
 def test_bad_input_gets_clear_answers_and_writes_nothing(
@@ -76,7 +76,7 @@ def test_bad_input_gets_clear_answers_and_writes_nothing(
                          ({"certificate_ids": "x"}, 422), ({"oops": 1}, 422)):
         answer = client.post("/api/v1/statements", headers=bearer(owner), json=body)
         assert answer.status_code == status, answer.text
-        assert set(answer.json()["error"]) == {"code", "message", "details"}
+        assert set(answer.json()["error"]) == {"code", "message", "messages", "details"}
     cert = ready_certificate(engine, owner.org_id)
     answer = client.post("/api/v1/statements", headers=bearer(owner),
                          json={"certificate_ids": [cert], "buyers": ["bad buyer!"]})
