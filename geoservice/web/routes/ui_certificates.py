@@ -8,6 +8,7 @@ for the map, editing, volumes and checks.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -112,6 +113,7 @@ def load_certificate(conn: Connection, principal: Principal, cert_id: str) -> di
         area["volumes"] = [v for v in volumes if v["area_id"] == area["id"]]
         area["products"] = [p for p in products if p["area_id"] == area["id"]]
     cert["areas"] = areas
+    cert["expired"] = cert["valid_until"] < date.today()
     return cert
 
 
@@ -124,7 +126,7 @@ async def certificate_list(request: Request) -> Response:
     rows = await db(request, list_certificates, principal, q, status, verdict)
     return render(request, "certificates.html", {
         "rows": rows, "q": q, "status": status, "verdict": verdict,
-        "statuses": STATUSES, "verdicts": VERDICTS,
+        "statuses": STATUSES, "verdicts": VERDICTS, "today": date.today(),
     })
 
 

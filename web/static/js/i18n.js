@@ -15,6 +15,21 @@ export function t(key, values = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
+const LOCALE = lang === "lv" ? "lv-LV" : "en-GB";
+
+/** A calendar date (ISO text or Date) in the page's locale: 02.03.2026. / 02/03/2026. */
+export function day(value) {
+  if (!value) return "—";
+  const d = typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00`) : new Date(value);
+  return new Intl.DateTimeFormat(LOCALE, { day: "2-digit", month: "2-digit", year: "numeric" }).format(d);
+}
+
+/** A moment (ISO timestamp) in the page's locale, to the minute. */
+export function moment(value) {
+  if (!value) return "—";
+  return new Intl.DateTimeFormat(LOCALE, { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" }).format(new Date(value));
+}
+
 export function number(value, digits = 2) {
   return Number(value ?? 0).toLocaleString(lang === "lv" ? "lv-LV" : "en-GB",
     { minimumFractionDigits: digits, maximumFractionDigits: digits });

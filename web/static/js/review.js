@@ -58,7 +58,7 @@ async function load() {
     const review = f.review || (f.review_reason ? { reason: f.review_reason } : null);
     if (review) {
       item.append(el("div", { class: "muted" },
-        review.at ? el("time", { datetime: review.at, text: new Date(review.at).toLocaleString() }) : null,
+        review.at ? el("time", { datetime: review.at, text: moment(review.at) }) : null,
         review.by ? ` · ${review.by}` : "", review.reason ? ` · ${t("review.reason")}: ${review.reason}` : ""));
     }
     queue.append(item);

@@ -1,5 +1,5 @@
 // One statement: what will be sent, submit, status polling, reference numbers, amend and withdraw.
-import { loadMessages, t, number } from "./i18n.js";
+import { loadMessages, t, number, moment } from "./i18n.js";
 import { api, hasRoute, el, toast, panelToggle } from "./api.js";
 import { createMap, verdictStyle } from "./map.js";
 import { polygonsOf } from "./editing.js";
@@ -28,6 +28,13 @@ function csv(s, certs) {
   return [header, ...lines].join("\r\n") + "\r\n";
 }
 
+/** A species of the preview in the page's language (TRACES gets the English common name). */
+function speciesName(sp) {
+  const key = `species_latin.${String(sp.scientific_name || "").toLowerCase().replace(/[^a-z]+/g, "_").replace(/^_|_$/g, "")}`;
+  const name = t(key);
+  return name === key ? sp.common_name : name;
+}
+
 async function describe(s) {
   const box = document.getElementById("statement-content");
   const certs = [];
@@ -42,7 +49,7 @@ async function describe(s) {
     parts.push(el("h3", { text: t("statement.commodities") }),
       el("ul", {}, ...(preview.commodities || []).map((c) => el("li", {},
         `${c.hs_heading} · ${c.description || t(`hs.${String(c.hs_heading).slice(0, 4)}`)}: ${number(c.volume_m3, 1)} m³`,
-        c.species?.length ? el("div", { class: "muted", text: c.species.map((sp) => `${sp.common_name} (${sp.scientific_name})`).join(", ") }) : null))));
+        c.species?.length ? el("div", { class: "muted", text: c.species.map((sp) => `${speciesName(sp)} (${sp.scientific_name})`).join(", ") }) : null))));
     const warnings = [...(preview.warnings || []), ...(preview.problems || []).map((p) => p.message)];
     if (warnings.length) parts.push(el("ul", { class: "note" }, ...warnings.map((w) => el("li", { text: typeof w === "string" ? w : w.message || JSON.stringify(w) }))));
   } else {
@@ -93,7 +100,7 @@ function render(s) {
   buttons.withdraw.hidden = !["available", "submitted"].includes(s.status);
   message.textContent = waiting(s) ? t("statement.waiting") : s.status === "rejected" ? t("statement.rejected") : "";
   document.getElementById("history").replaceChildren(...(s.history || []).map((h) =>
-    el("li", {}, el("time", { datetime: h.at, text: new Date(h.at).toLocaleString() }), ` · ${statusName(h.status)}`, h.message ? ` · ${h.message}` : "")));
+    el("li", {}, el("time", { datetime: h.at, text: moment(h.at) }), ` · ${statusName(h.status)}`, h.message ? ` · ${h.message}` : "")));
 }
 
 async function refresh() {
