@@ -1,5 +1,5 @@
 // Add a certificate: by CA number with the VMD data previewed on the map, or by hand with a drawn area.
-import { loadMessages, t, number } from "./i18n.js";
+import { loadMessages, t, number, day } from "./i18n.js";
 import { api, hasRoute, el, showFieldErrors, clearFieldErrors, panelToggle } from "./api.js";
 import { createMap, verdictStyle } from "./map.js";
 import { setupGeoman, polygonsOf, multiPolygonOf, liveArea } from "./editing.js";
@@ -21,16 +21,25 @@ function onNumber(err) {
   return { message: err.message, details: placed.length ? placed : [{ field: "ca_number", message: err.message }] };
 }
 
+/** A duplicate CA number: a link to the certificate the organisation already has. */
+function linkExisting(err, box) {
+  const existing = err.code === "certificate_exists" && (err.details || []).find((d) => d.certificate_id);
+  if (!existing || !box) return;
+  box.append(" ", el("a", { href: `/certificates/${existing.certificate_id}`, class: "existing-certificate",
+    text: t("certstate.existing", { ca: existing.value || "" }) }));
+  box.hidden = false;
+}
+
 function describe(cert) {
   const rows = (cert.areas || []).map((a) => el("li", {},
     `${t("cert.area_n", { n: a.cirsma })} · ${a.cadastral_designation} · ${number(a.area_ha)} ha · `,
     t(`felling.${a.felling_type}`),
     el("br"),
-    (a.volumes || []).map((v) => `${v.species_code}: ${number(v.m3, 1)} m³`).join(", ")));
+    (a.volumes || []).map((v) => `${t(`species.${v.species_code}`)}: ${number(v.m3, 1)} m³`).join(", ")));
   return el("div", { class: "preview" },
     el("h3", {}, `${t("cert.from_vmd")}: ${cert.ca_number} `,
       cert.simulated ? el("span", { class: "badge simulated", text: t("app.simulated") }) : null),
-    el("p", { text: `${cert.place || ""} · ${t("field.valid_until")} ${cert.valid_until || "—"}` }),
+    el("p", { text: `${cert.place || ""} · ${t("field.valid_until")} ${day(cert.valid_until)}` }),
     el("ul", {}, ...rows));
 }
 
@@ -48,6 +57,8 @@ vmdForm.addEventListener("submit", async (event) => {
     return;
   }
   result.append(el("p", { class: "muted", text: t("cert.fetching") }));
+  const fetchButton = document.getElementById("vmd-preview");
+  fetchButton.disabled = true;
   try {
     const cert = await api("GET", `/api/v1/vmd/certificates/${encodeURIComponent(ca)}`);
     result.replaceChildren(describe(cert));
@@ -59,6 +70,9 @@ vmdForm.addEventListener("submit", async (event) => {
     if (!showFieldErrors(vmdForm, onNumber(err))) {
       result.append(el("p", { class: "error", role: "alert", text: err.message }));
     }
+    linkExisting(err, document.getElementById("ca_number-error"));
+  } finally {
+    fetchButton.disabled = false;
   }
 });
 
@@ -73,6 +87,7 @@ saveButton.addEventListener("click", async () => {
     if (!showFieldErrors(vmdForm, onNumber(err))) {
       result.append(el("p", { class: "error", role: "alert", text: err.message }));
     }
+    linkExisting(err, document.getElementById("ca_number-error"));
   }
 });
 
@@ -170,5 +185,6 @@ manual.addEventListener("submit", async (event) => {
   } catch (err) {
     button.disabled = false;
     if (!showFieldErrors(manual, err, "m-")) out.replaceChildren(el("p", { class: "error", role: "alert", text: err.message }));
+    linkExisting(err, document.getElementById("m-ca_number-error"));
   }
 });
