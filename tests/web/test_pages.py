@@ -166,3 +166,37 @@ def test_scripts_never_write_html_from_data() -> None:
         source = path.read_text(encoding="utf-8")
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in source, f"{path.name} uses {sink}"
+
+
+def test_front_page_sends_any_accepting_client_to_login_unless_json_is_asked(
+    client: TestClient, org_a: dict[str, Account]
+) -> None:
+    for accept in ("*/*", "", "text/html,*/*;q=0.8"):  # curl, link checkers, browsers
+        response = client.get("/", headers={"accept": accept}, follow_redirects=False)
+        assert response.status_code == 303, accept
+        assert response.headers["location"] == "/login?next=/"
+    for accept in ("application/json", "application/json, text/html;q=0.5"):
+        response = client.get("/", headers={"accept": accept}, follow_redirects=False)
+        assert response.status_code == 401, accept
+        assert response.json()["error"]["code"] == "unauthorized"
+    assert client.get("/?f=json", follow_redirects=False).status_code == 401
+    login(client, org_a["owner"])
+    assert client.get("/", headers={"accept": "*/*"}).status_code == 200
+
+
+def test_certificate_pages_show_dates_and_numbers_the_latvian_way_and_mark_expired(
+    client: TestClient, org_a: dict[str, Account], engine: Engine
+) -> None:
+    from datetime import date
+
+    expired = store_certificate(engine, org_a["owner"].org_id, certificate(
+        ca_number="T-EXPIRED", issued_on=date(2023, 3, 2), valid_until=date(2024, 12, 31)))
+    login(client, org_a["owner"])
+    listing = client.get("/certificates", headers=HTML).text
+    row = listing.split("T-EXPIRED", 1)[1].split("</tr>", 1)[0]
+    assert "31.12.2024." in row and "derīguma termiņš beidzies" in row and "1,00 ha" in row
+    page = client.get(f"/certificates/{expired}", headers=HTML).text
+    assert "02.03.2023." in page and 'data-testid="expired"' in page
+    assert "2024-12-31" not in page.split('id="volumes"', 1)[0]
+    english = client.get(f"/certificates/{expired}?lang=en", headers=HTML).text
+    assert "31/12/2024" in english and ">expired<" in english

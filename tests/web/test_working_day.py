@@ -152,3 +152,32 @@ def test_a_draft_statement_is_deleted_in_the_list_and_frees_its_certificates(
     assert again.status_code == 201, again.text  # the certificate is free again
     api.close()
     assert not page.js_errors, page.js_errors
+
+
+RAW_CODES = ("clear", "flagged", "galvena", "kailcirte", "not_forest_2020",
+             "forest_to_agriculture", "info", "agriculture", "forest_2020", "sliver_ha",
+             "sliver_percent", "min_forest_2020_percent", "cut-off")
+
+
+def test_evidence_report_prints_and_shows_no_raw_codes(
+    page: Any, live_server: LiveServer, web_org: dict[str, Account], engine: Engine
+) -> None:
+    import re
+
+    owner = web_org["owner"]
+    cert_id = factories.store_certificate(engine, owner.org_id)
+    checked = httpx.post(f"{live_server.url}/api/v1/certificates/{cert_id}/check",
+                         headers={"Authorization": f"Bearer {owner.token}"}, timeout=60)
+    assert checked.status_code == 200, checked.text
+    browser_login(page, owner)
+    page.goto(f"/certificates/{cert_id}/report")
+    report = page.locator("[data-testid=evidence-report]")
+    text = report.inner_text()
+    raw = [code for code in RAW_CODES if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)]
+    assert not raw, raw
+    assert "02.03.2026." in text and "31.12.2020." in text  # dates the Latvian way
+    assert "0,05 ha" in text  # the sliver threshold as a number a person reads
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    page.click("#print-report")  # an inline onclick was blocked by the CSP: nothing happened
+    assert page.evaluate("() => window.printed") == 1
+    assert not page.js_errors, page.js_errors
