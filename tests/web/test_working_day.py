@@ -181,3 +181,25 @@ def test_evidence_report_prints_and_shows_no_raw_codes(
     page.click("#print-report")  # an inline onclick was blocked by the CSP: nothing happened
     assert page.evaluate("() => window.printed") == 1
     assert not page.js_errors, page.js_errors
+
+
+def test_a_duplicate_ca_number_links_to_the_existing_certificate(
+    page: Any, live_server: LiveServer, web_org: dict[str, Account]
+) -> None:
+    owner = web_org["owner"]
+    ca = "2522531021"  # a certificate of the VMD simulator
+    first = httpx.post(f"{live_server.url}/api/v1/certificates", json={"ca_number": ca},
+                       headers={"Authorization": f"Bearer {owner.token}"}, timeout=60)
+    assert first.status_code == 201, first.text
+    browser_login(page, owner)
+    page.goto("/certificates/new")
+    page.fill("#ca_number", ca)
+    page.click("#vmd-preview")
+    page.wait_for_selector("#vmd-save:not([disabled])")
+    page.click("#vmd-save")  # the organisation has it already: refused, with the way there
+    link = page.locator("#ca_number-error a.existing-certificate")
+    link.wait_for()
+    assert "jau ir apliecinājums" in page.text_content("#ca_number-error")
+    link.click()
+    page.wait_for_url(f"**/certificates/{first.json()['id']}")
+    assert not page.js_errors, page.js_errors
