@@ -114,6 +114,7 @@ def test_journey_from_certificate_to_reference_number(
     page.click("#statement-create")
     page.wait_for_url(re.compile(r".*/statements/[0-9a-f-]{36}$"))
     page.wait_for_selector("#submit-statement:not([hidden])")
+    page.on("dialog", lambda dialog: dialog.accept())  # "Iesniegt TRACES?" and, later, withdraw
     page.click("#submit-statement")
     try:
         page.wait_for_selector("#statement-status[data-status='available']", timeout=60_000)
@@ -126,7 +127,6 @@ def test_journey_from_certificate_to_reference_number(
     shoot(page, screenshots, "statement")
 
     # withdrawn again within the allowed window, after a confirmation
-    page.on("dialog", lambda dialog: dialog.accept())
     page.click("#withdraw-statement")
     page.wait_for_selector("#statement-status[data-status='withdrawn']", timeout=60_000)
     assert page.is_hidden("#withdraw-statement") and page.is_hidden("#amend-statement")

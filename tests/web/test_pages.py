@@ -200,3 +200,14 @@ def test_certificate_pages_show_dates_and_numbers_the_latvian_way_and_mark_expir
     assert "2024-12-31" not in page.split('id="volumes"', 1)[0]
     english = client.get(f"/certificates/{expired}?lang=en", headers=HTML).text
     assert "31/12/2024" in english and ">expired<" in english
+
+
+def test_mandate_upload_says_what_is_accepted(
+    client: TestClient, org_a: dict[str, Account]
+) -> None:
+    login(client, org_a["owner"])
+    page = client.get("/mandate", headers=HTML).text
+    assert "eParaksts" in page and ".edoc" in page and ".asice" in page
+    assert "attēls)" not in page and "image/png" not in page
+    accept = page.split('id="file"', 1)[1].split("accept=\"", 1)[1].split('"', 1)[0]
+    assert {".edoc", ".asice", "application/pdf"} <= set(accept.split(","))

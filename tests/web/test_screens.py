@@ -114,6 +114,7 @@ def test_screenshots_of_the_main_screens(
     page.wait_for_selector("#statement-content h3")
     assert not page.is_visible("#csv-link")  # nothing to download before TRACES answers
     shoot(page, screenshots, "statement-draft")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Iesniegt TRACES?"
     page.click("#submit-statement")
     page.wait_for_selector("#statement-status[data-status='available']", timeout=60_000)
     page.wait_for_selector("#csv-link:not([hidden])")

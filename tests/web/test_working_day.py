@@ -203,3 +203,48 @@ def test_a_duplicate_ca_number_links_to_the_existing_certificate(
     link.click()
     page.wait_for_url(f"**/certificates/{first.json()['id']}")
     assert not page.js_errors, page.js_errors
+
+
+def test_submitting_to_traces_asks_first_and_the_button_waits_for_its_request(
+    page: Any, live_server: LiveServer, web_org: dict[str, Account], engine: Engine
+) -> None:
+    from tests.statements.conftest import ready_certificate
+
+    owner = web_org["owner"]
+    cert_id = ready_certificate(engine, owner.org_id)  # checked clear, submittable
+    draft = httpx.post(f"{live_server.url}/api/v1/statements",
+                       json={"certificate_ids": [cert_id], "buyers": []},
+                       headers={"Authorization": f"Bearer {owner.token}"})
+    assert draft.status_code == 201, draft.text
+    statement = draft.json()
+    browser_login(page, owner)
+    page.goto(f"/statements/{statement['id']}")
+    page.wait_for_selector("#submit-statement:not([hidden])")
+    page.evaluate("""() => {
+        const original = window.fetch;
+        window.submitWhileDisabled = null;
+        window.fetch = (url, options) => {
+            if (String(url).endsWith('/submit')) {
+                window.submitWhileDisabled = document.getElementById('submit-statement').disabled;
+            }
+            return original(url, options);
+        };
+    }""")
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    page.click("#submit-statement")  # dismissed: nothing is sent
+    assert "TRACES" in asked[0] and statement["internal_reference"] in asked[0]
+    assert page.evaluate("() => window.submitWhileDisabled") is None
+    assert page.get_attribute("#statement-status", "data-status") == "draft"
+    page.click("#submit-statement")
+    try:
+        page.wait_for_selector("#statement-status:not([data-status='draft'])")
+    except Exception as exc:
+        raise AssertionError(page.text_content("#statement-message")) from exc
+    assert page.evaluate("() => window.submitWhileDisabled") is True
+    assert not page.js_errors, page.js_errors

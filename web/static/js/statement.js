@@ -113,6 +113,7 @@ async function refresh() {
 
 async function act(operation) {
   if (operation === "withdraw" && !window.confirm(t("statement.withdraw_confirm"))) return;
+  if (operation === "submit" && !window.confirm(t("confirm.submit", { ref: statement?.internal_reference || "" }))) return;
   try {
     Object.values(buttons).forEach((b) => { b.disabled = true; });
     await api("POST", `/api/v1/statements/${id}/${operation}`);
