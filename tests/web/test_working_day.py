@@ -248,3 +248,26 @@ def test_submitting_to_traces_asks_first_and_the_button_waits_for_its_request(
         raise AssertionError(page.text_content("#statement-message")) from exc
     assert page.evaluate("() => window.submitWhileDisabled") is True
     assert not page.js_errors, page.js_errors
+
+
+def test_references_page_shows_the_pairs_and_keeps_the_form_after_a_bad_csv(
+    page: Any, web_org: dict[str, Account], engine: Engine
+) -> None:
+    from tests.references.builders import stored
+
+    owner = web_org["owner"]
+    mine = stored(engine, owner.org_id, status="available")
+    browser_login(page, owner)
+    page.goto("/references")
+    row = page.locator("#reference-pairs tbody tr", has_text=mine.ca_number)
+    assert str(mine.reference) in row.inner_text() and "pieejams" in row.inner_text()
+    options = page.locator("#ref-status option").all_inner_texts()
+    assert "vēl nav paziņojuma" in options and "available" not in options
+    page.set_input_files("#lookup-file", files=[{
+        "name": "saraksts.csv", "mimeType": "text/csv", "buffer": b"nosaukums;daudzums\nA;1\n"}])
+    page.click("form[action='/references/lookup'] button[type=submit]")
+    page.wait_for_selector("#lookup-error")
+    assert "CA numuru kolonnas" in page.text_content("#lookup-error")
+    assert page.get_attribute("#lookup-file", "aria-invalid") == "true"
+    assert page.is_visible("form[action='/references/lookup']")  # the form, not an error page
+    assert page.locator("#reference-pairs").count() == 1
