@@ -271,3 +271,27 @@ def test_references_page_shows_the_pairs_and_keeps_the_form_after_a_bad_csv(
     assert page.get_attribute("#lookup-file", "aria-invalid") == "true"
     assert page.is_visible("form[action='/references/lookup']")  # the form, not an error page
     assert page.locator("#reference-pairs").count() == 1
+
+
+def test_drawing_tools_speak_latvian_and_a_refused_vertex_says_why(
+    page: Any, web_org: dict[str, Account]
+) -> None:
+    browser_login(page, web_org["owner"])
+    page.goto("/certificates/new")
+    page.click("#manual summary")
+    page.wait_for_selector(".leaflet-pm-toolbar")
+    titles = page.locator(".leaflet-pm-toolbar [title]").evaluate_all(
+        "(nodes) => nodes.map((n) => n.getAttribute('title'))")
+    assert "Zīmēt daudzstūri" in titles and "Izgriezt caurumu" in titles, titles
+    english = ("Draw ", "Edit ", "Cut ", "Remove ")
+    assert not [title for title in titles if title.startswith(english)]
+    box = page.locator("#map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(cx - 60, cy - 40)
+    for dx, dy in ((60, 40), (60, -40)):
+        page.mouse.click(cx + dx, cy + dy)
+    page.mouse.move(cx - 60, cy + 40)  # the closing edge would cross the first one
+    page.mouse.click(cx - 60, cy + 40)
+    page.wait_for_selector("#m-geometry-error:not([hidden])")
+    assert "krustotu pati sevi" in page.text_content("#m-geometry-error")
+    assert not page.js_errors, page.js_errors

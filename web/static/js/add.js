@@ -2,7 +2,7 @@
 import { loadMessages, t, number, day } from "./i18n.js";
 import { api, hasRoute, el, showFieldErrors, clearFieldErrors, panelToggle } from "./api.js";
 import { createMap, verdictStyle } from "./map.js";
-import { setupGeoman, polygonsOf, multiPolygonOf, liveArea } from "./editing.js";
+import { setupGeoman, polygonsOf, multiPolygonOf, liveArea, explainRefusals } from "./editing.js";
 import { refresh as refreshVolumes, wireDecimals, firstRefused } from "./volumes.js";
 import { decimalValue } from "./decimal.js";
 
@@ -99,6 +99,7 @@ document.getElementById("manual").addEventListener("toggle", (event) => {
   if (!event.target.open || geomanReady) return;
   geomanReady = true;
   setupGeoman(map);
+  explainRefusals(map, document.getElementById("m-geometry-error"));
   liveArea(map, drawn, document.getElementById("live-area"));
   map.pm.enableDraw("Polygon");
 });

@@ -9,6 +9,11 @@ export async function loadMessages() {
   return messages;
 }
 
+/** Every catalogue key that starts with ``prefix``. */
+export function catalogueKeys(prefix) {
+  return Object.keys(messages).filter((key) => key.startsWith(prefix));
+}
+
 /** The message for key in the page language, with {name} placeholders filled in. */
 export function t(key, values = {}) {
   const text = messages[key] ?? key;
