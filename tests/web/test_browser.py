@@ -92,8 +92,8 @@ def test_journey_from_certificate_to_reference_number(
     officer.click("#review-clear")  # without a reason: the message sits next to the field
     assert officer.is_visible("#reason-error")
     shoot(officer, screenshots, "review")
-    for _ in range(5):  # every flag of the certificate, one by one
-        items = officer.locator(f"{mine} button")
+    for _ in range(5):  # every flag of the certificate, one by one, chosen on purpose
+        items = officer.locator(f"{mine}[data-status='open'] button")
         if items.count() == 0:
             break
         items.first.click()
@@ -102,7 +102,8 @@ def test_journey_from_certificate_to_reference_number(
         officer.wait_for_selector("#toast:not([hidden])")
         officer.wait_for_load_state("networkidle")
         officer.evaluate("() => { document.getElementById('toast').hidden = true; }")
-    assert officer.locator(mine).count() == 0
+    assert officer.locator(f"{mine}[data-status='open']").count() == 0
+    assert officer.locator(f"{mine}[data-status='cleared']").count() >= 1  # badge changed
     officer.click("#tab-cleared")  # the history keeps the decision and its reason
     officer.wait_for_selector(f"{mine}:has-text('ortofoto 2020')")
     officer.context.close()

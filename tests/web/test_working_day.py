@@ -295,3 +295,65 @@ def test_drawing_tools_speak_latvian_and_a_refused_vertex_says_why(
     page.wait_for_selector("#m-geometry-error:not([hidden])")
     assert "krustotu pati sevi" in page.text_content("#m-geometry-error")
     assert not page.js_errors, page.js_errors
+
+
+def test_review_queue_is_master_detail_with_filters_keys_and_no_jumps(
+    page: Any, browser: Any, live_server: LiveServer, web_org: dict[str, Account],
+    operator: dict[str, Account], engine: Engine
+) -> None:
+    owner = web_org["owner"]
+    token = {"Authorization": f"Bearer {owner.token}"}
+    flagged = []
+    for ca in ("2522530291", "2622530264"):  # VMD simulator: each overlaps agricultural land
+        made = httpx.post(f"{live_server.url}/api/v1/certificates", json={"ca_number": ca},
+                          headers=token, timeout=60)
+        assert made.status_code == 201, made.text
+        flagged.append(made.json()["id"])
+        assert httpx.post(f"{live_server.url}/api/v1/certificates/{flagged[-1]}/check",
+                          headers=token, timeout=60).status_code == 200
+    officer = browser.new_context(viewport={"width": 1366, "height": 800}, locale="lv-LV",
+                                  base_url=live_server.url).new_page()
+    errors: list[str] = []
+    officer.on("pageerror", lambda exc: errors.append(str(exc)))
+    browser_login(officer, operator["compliance_officer"])
+    officer.goto("/review")
+    officer.wait_for_selector("#queue li")
+    tenant = "SIA Meža Vēji (tests)"
+    officer.select_option("#f-org", tenant)  # officers see every tenant: filter to one
+    items = officer.locator("#queue li")
+    assert items.count() >= 2
+    assert all(tenant in text for text in items.all_inner_texts())  # the tenant on every item
+    assert set(officer.locator("#queue li").evaluate_all(
+        "(lis) => lis.map((li) => li.dataset.certificate)")) <= set(flagged)
+
+    # side by side: the decision form is beside the list, not thousands of pixels below
+    first_item = items.first.bounding_box()
+    form = officer.locator("#review-form").bounding_box()
+    assert form["x"] > first_item["x"] + first_item["width"] - 1 and form["y"] < 800
+    assert officer.locator("#detail-org").text_content() == tenant
+
+    # keyboard: arrow down selects the next finding, Enter goes to the reason
+    items.first.locator("button").focus()
+    first_id = officer.locator("#queue li.current").get_attribute("data-finding")
+    officer.keyboard.press("ArrowDown")
+    second_id = officer.locator("#queue li.current").get_attribute("data-finding")
+    assert second_id != first_id
+    officer.keyboard.press("Enter")
+    assert officer.evaluate("() => document.activeElement.id") == "reason"
+
+    # a decision changes the badge and keeps the selection; next only on purpose
+    officer.fill("#reason", "Pārbaudīts ortofoto 2020: lauku bloks iezīmēts kļūdaini.")
+    officer.click("#review-clear")
+    decided = officer.locator(f"#queue li[data-finding='{second_id}']")
+    decided.locator(".state.clear").wait_for()
+    assert decided.get_attribute("data-status") == "cleared"
+    assert officer.locator("#queue li.current").get_attribute("data-finding") == second_id
+    assert officer.is_hidden("#review-form")
+    officer.click("#review-next")
+    assert officer.locator("#queue li.current").get_attribute("data-status") == "open"
+
+    officer.select_option("#f-severity", "block")  # no blocking findings here: empty list
+    assert officer.locator("#queue li").count() == 0 or all(
+        "bloķē" in text for text in officer.locator("#queue li").all_inner_texts())
+    officer.context.close()
+    assert not errors, errors
