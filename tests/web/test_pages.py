@@ -211,3 +211,34 @@ def test_mandate_upload_says_what_is_accepted(
     assert "attēls)" not in page and "image/png" not in page
     accept = page.split('id="file"', 1)[1].split("accept=\"", 1)[1].split('"', 1)[0]
     assert {".edoc", ".asice", "application/pdf"} <= set(accept.split(","))
+
+
+def test_audit_history_of_a_certificate_and_a_statement_as_screens(
+    client: TestClient, org_a: dict[str, Account], org_b: dict[str, Account], engine: Engine
+) -> None:
+    from tests.statements.conftest import activate_mandate, ready_certificate
+
+    owner = org_a["owner"]
+    cert_id = ready_certificate(engine, owner.org_id)
+    csrf = login(client, owner)
+    changed = client.patch(f"/api/v1/certificates/{cert_id}", json={"place": "Madonas novads"},
+                           headers={"X-CSRF-Token": csrf})
+    assert changed.status_code == 200, changed.text
+    page = client.get(f"/certificates/{cert_id}/history", headers=HTML)
+    assert page.status_code == 200
+    assert "dati mainīti" in page.text and "Vieta: Jumurdas pagasts, Madonas novads → Madonas " \
+        "novads" in page.text and owner.email in page.text
+    assert 'data-action="updated"' in page.text
+    assert f'href="/certificates/{cert_id}/history"' in client.get(
+        f"/certificates/{cert_id}", headers=HTML).text
+    activate_mandate(engine, owner.org_id)
+    made = client.post("/api/v1/statements", json={"certificate_ids": [cert_id]},
+                       headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 201, made.text
+    statement = client.get(f"/statements/{made.json()['id']}/history", headers=HTML)
+    assert statement.status_code == 200 and "izveidots" in statement.text
+
+    login(client, org_b["owner"])  # another tenant's ids answer like missing ones
+    assert client.get(f"/certificates/{cert_id}/history", headers=HTML).status_code == 404
+    assert client.get(f"/statements/{made.json()['id']}/history",
+                      headers=HTML).status_code == 404
