@@ -31,6 +31,10 @@ class GeoserviceError(Exception):
         self.details = details or []
         self.log_detail = log_detail
         self.headers = headers or {}
+        # pydantic's errors (with context) when the error is a body that did not validate
+        self.validation_errors: list[dict[str, Any]] | None = None
+        # the message in every language, when it was raised as one (geoservice.i18n.Bilingual)
+        self.messages: dict[str, str] | None = getattr(message, "messages", None)
         super().__init__(self.message)
 
     def to_json(self) -> dict[str, Any]:

@@ -45,6 +45,28 @@ def translate(key: str, lang: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+class Bilingual(str):
+    """A message in one language (the string itself) that carries every language beside it.
+
+    Code that raises an error in the caller's language (``both``, ``references.say``) hands it
+    over as the message; the error handler answers ``messages`` {lv, en} from it and picks the
+    ``message`` for the request (``geoservice.web.error_text``)."""
+
+    messages: dict[str, str]
+
+    def __new__(cls, messages: dict[str, str], lang: str = DEFAULT_LANGUAGE) -> Bilingual:
+        text = messages.get(lang) or messages[DEFAULT_LANGUAGE]
+        made = super().__new__(cls, text)
+        made.messages = {code: messages.get(code) or text for code in LANGUAGES}
+        return made
+
+
+def both(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> Bilingual:
+    """``translate`` in every language: the message in ``lang`` that knows the others."""
+    return Bilingual({code: translate(key, code, **values) for code in LANGUAGES},
+                     pick_language(lang))
+
+
 def for_language(lang: str) -> dict[str, str]:
     """All messages of one language, for the browser's scripts."""
     return {key: entry.get(lang) or entry[DEFAULT_LANGUAGE] for key, entry in catalogue().items()}

@@ -12,8 +12,10 @@ def _assert_error_shape(body: dict[str, object], code: str | None = None) -> Non
     assert set(body) == {"error"}
     error = body["error"]
     assert isinstance(error, dict)
-    assert set(error) == {"code", "message", "details"}
+    assert set(error) == {"code", "message", "messages", "details"}
     assert isinstance(error["message"], str) and error["message"]
+    assert set(error["messages"]) == {"lv", "en"} and all(error["messages"].values())
+    assert error["message"] in error["messages"].values()
     assert isinstance(error["details"], list)
     if code:
         assert error["code"] == code

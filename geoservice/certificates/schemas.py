@@ -23,6 +23,13 @@ class VolumeIn(_In):
     m3: float = Field(ge=0, le=999_999, description="Volume in m³")
 
 
+class ManualVolumeIn(VolumeIn):
+    """A species volume typed from a paper certificate: planned (on it) and accounted."""
+
+    planned_m3: float | None = Field(default=None, ge=0, le=999_999,
+                                     description="Volume the certificate plans (default: m3)")
+
+
 class ProductIn(_In):
     hs_code: str = Field(pattern=HS_PATTERN, description="4403, 4401 or a 6-digit sub-heading")
     m3: float = Field(ge=0, le=999_999)
@@ -39,7 +46,7 @@ class AreaIn(_In):
     area_ha: float | None = Field(default=None, gt=0, le=10_000,
                                   description="Declared area; the stored area is computed")
     geometry: dict[str, Any] = Field(description="GeoJSON Polygon/MultiPolygon (or Feature)")
-    volumes: list[VolumeIn] = Field(default_factory=list, max_length=30)
+    volumes: list[ManualVolumeIn] = Field(default_factory=list, max_length=30)
     products: list[ProductIn] = Field(default_factory=list, max_length=20)
 
 

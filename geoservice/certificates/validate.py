@@ -75,7 +75,9 @@ def _area(area: AreaIn, crs: str | None, field: str) -> FellingArea:
         sub_compartment=area.sub_compartment or None, felling_type=area.felling_type,
         execution_method=area.execution_method, geometry=parsed.geometry,
         area_ha=area.area_ha,
-        volumes=[SpeciesVolume(v.species_code, v.m3, v.m3) for v in area.volumes],
+        volumes=[SpeciesVolume(v.species_code, v.m3,
+                               v.m3 if v.planned_m3 is None else v.planned_m3)
+                 for v in area.volumes],
         products=[ProductVolume(p.hs_code, p.m3) for p in area.products],
     )
 

@@ -28,10 +28,21 @@ _AREA_FIELDS = ("cadastral_designation", "quarter", "compartment", "sub_compartm
                 "felling_type", "execution_method")
 
 
-def duplicate(ca_number: str) -> Conflict:
+def duplicate(ca_number: str, existing_id: str | None = None) -> Conflict:
+    """409 naming the number, with the existing certificate's id so a screen can link to it."""
+    detail: dict[str, Any] = {"field": "ca_number", "value": ca_number}
+    if existing_id:
+        detail["certificate_id"] = existing_id
     return Conflict(f"Your organisation already has certificate {ca_number}; open it instead "
-                    "of adding it again.", code="certificate_exists",
-                    details=[{"field": "ca_number", "value": ca_number}])
+                    "of adding it again.", code="certificate_exists", details=[detail])
+
+
+def existing_id(conn: Connection, org_id: str, ca_number: str) -> str | None:
+    """The id of the organisation's certificate with this number, if it has one."""
+    found = conn.execute(
+        text("SELECT id::text FROM certificates WHERE organisation_id = CAST(:org AS uuid) "
+             "AND ca_number = :ca"), {"org": org_id, "ca": ca_number}).scalar()
+    return str(found) if found else None
 
 
 def summary(cert: Certificate) -> dict[str, Any]:
@@ -45,18 +56,16 @@ def summary(cert: Certificate) -> dict[str, Any]:
 
 def create(conn: Connection, principal: Principal, cert: Certificate) -> str:
     """Insert a checked certificate into the principal's organisation; 409 on a duplicate."""
-    exists = conn.execute(
-        text("SELECT 1 FROM certificates WHERE organisation_id = CAST(:org AS uuid) "
-             "AND ca_number = :ca"), {"org": principal.organisation_id, "ca": cert.ca_number},
-    ).first()
+    exists = existing_id(conn, principal.organisation_id, cert.ca_number)
     if exists:
-        raise duplicate(cert.ca_number)
+        raise duplicate(cert.ca_number, exists)
     try:
         with conn.begin_nested():
             cert_id = insert_certificate(conn, principal.organisation_id, cert, principal.user_id)
     except IntegrityError as e:
         if "certificates_organisation_id_ca_number_key" in str(e.orig):
-            raise duplicate(cert.ca_number) from None
+            raise duplicate(cert.ca_number,
+                            existing_id(conn, principal.organisation_id, cert.ca_number)) from None
         raise
     audit.record(conn, principal, entity=ENTITY, entity_id=cert_id, action="created",
                  changes=summary(cert))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 _TEMPLATES: dict[str, tuple[str, str]] = {
@@ -67,7 +68,18 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
+class _DecimalComma(string.Formatter):
+    """Figures the Latvian way: ``12,50 ha``, ``45,0 %`` (a decimal comma, as on every screen)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        text = str(super().format_field(value, format_spec))
+        return text.replace(".", ",") if isinstance(value, float) else text
+
+
+_LATVIAN = _DecimalComma()
+
+
 def message(key: str, **values: Any) -> tuple[str, str]:
     """The (Latvian, English) sentence ``key`` filled with ``values``."""
     lv, en = _TEMPLATES[key]
-    return lv.format(**values), en.format(**values)
+    return _LATVIAN.format(lv, **values), en.format(**values)

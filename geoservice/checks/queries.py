@@ -20,11 +20,13 @@ CASE WHEN f.geom IS NULL THEN NULL
      WHEN :srid = 3059 THEN ST_AsGeoJSON(f.geom, 2)
      ELSE ST_AsGeoJSON(ST_Transform(f.geom, 4326), 7) END AS geometry,
 f.message_lv, f.message_en, f.status, f.details, f.reviewed_at, f.review_reason,
-u.email AS reviewed_by, c.ca_number, f.run_id::text AS run_id, f.created_at
+u.email AS reviewed_by, c.ca_number, f.run_id::text AS run_id, f.created_at,
+o.name AS organisation_name
 """
 _FROM = """
 FROM findings f
 JOIN certificates c ON c.id = f.certificate_id
+JOIN organisations o ON o.id = c.organisation_id
 LEFT JOIN users u ON u.id = f.reviewed_by
 """
 
@@ -44,6 +46,8 @@ def as_json(row: Any) -> dict[str, Any]:
         "review": {"by": row.reviewed_by, "at": row.reviewed_at.isoformat(),
                    "reason": row.review_reason} if row.reviewed_at else None,
         "details": row.details,
+        "organisation_name": row.organisation_name,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
     }
 
 

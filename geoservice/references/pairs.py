@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from geoservice.errors import PayloadTooLarge, TooManyRequests
-from geoservice.i18n import translate
+from geoservice.i18n import both
 from geoservice.references import throttle, verify
 from geoservice.references.throttle import Caller, Logged
 from geoservice.settings import VerifySettings
@@ -57,8 +57,8 @@ def verify_pairs(conn: Connection, caller: Caller, limits: VerifySettings, chann
     """
     if throttled and len(pairs) > limits.max_pairs:
         raise PayloadTooLarge(
-            translate("verify.too_many_pairs", caller.language, limit=limits.max_pairs,
-                      count=len(pairs)),
+            both("verify.too_many_pairs", caller.language, limit=limits.max_pairs,
+                 count=len(pairs)),
             code="too_many_pairs", details=[{"limit_pairs": limits.max_pairs}])
     if throttled:
         throttle.check(conn, caller, limits)
@@ -77,7 +77,7 @@ def verify_pairs(conn: Connection, caller: Caller, limits: VerifySettings, chann
     misses = sum(1 for r in results if r.result == "NON_EXISTENT")
     if throttled and misses > 1 and misses > _remaining_misses(conn, caller, limits):
         raise TooManyRequests(
-            translate("verify.batch_over_allowance", caller.language, misses=misses),
+            both("verify.batch_over_allowance", caller.language, misses=misses),
             code="verify_throttled", details=[{"limit": "misses_per_hour"}],
             headers={"Retry-After": "3600"})
     throttle.record(conn, caller, channel, "records", [

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from geoservice.errors import ValidationFailed
-from geoservice.i18n import translate
+from geoservice.i18n import both
 from geoservice.references import csvio, verify
 from geoservice.references.lookup import _folded
 from geoservice.references.pairs import PairResult
@@ -49,7 +49,7 @@ def parse(raw: bytes, encoding: str | None, language: str = "lv") -> PairTable:
     separator = csvio.sniff_separator(text)
     rows = csvio.read_rows(text, separator)
     if not rows:
-        raise ValidationFailed(translate("verify.empty_csv", language), code="empty_csv")
+        raise ValidationFailed(both("verify.empty_csv", language), code="empty_csv")
     first = rows[0]
     folded = [_folded(c) for c in first]
     ref = next((i for i, c in enumerate(folded) if c in REFERENCE_HEADERS), None)
@@ -62,7 +62,7 @@ def parse(raw: bytes, encoding: str | None, language: str = "lv") -> PairTable:
             f"column_{i + 1}" for i in range(2, max(len(r) for r in rows))]
         return PairTable(header, rows, 0, 1, separator)
     raise ValidationFailed(
-        translate("verify.no_pair_columns", language, header=", ".join(first)[:200]),
+        both("verify.no_pair_columns", language, header=", ".join(first)[:200]),
         code="no_pair_columns", details=[{"header": first[:50]}])
 
 

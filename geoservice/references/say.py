@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from geoservice.accounts.principal import Principal
-from geoservice.i18n import DEFAULT_LANGUAGE, pick_language, translate
+from geoservice.i18n import DEFAULT_LANGUAGE, Bilingual, both, pick_language
 
 _LANGUAGE: ContextVar[str] = ContextVar("buyers_language", default=DEFAULT_LANGUAGE)
 
@@ -26,5 +26,6 @@ def language() -> str:
     return _LANGUAGE.get()
 
 
-def say(message: str, /, **values: Any) -> str:
-    return translate(f"buyers.{message}", _LANGUAGE.get(), **values)
+def say(message: str, /, **values: Any) -> Bilingual:
+    """The message in this request's language, knowing the other (the error answers both)."""
+    return both(f"buyers.{message}", _LANGUAGE.get(), **values)

@@ -22,7 +22,7 @@ from starlette.requests import Request
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import TooManyRequests
-from geoservice.i18n import translate
+from geoservice.i18n import both
 from geoservice.settings import VerifySettings
 
 
@@ -86,7 +86,7 @@ def check(conn: Connection, caller: Caller, limits: VerifySettings) -> None:
     wait = max(1, math.ceil(float((miss_wait if over_misses else call_wait) or 1)))
     key = "verify.throttle_misses" if over_misses else "verify.throttle_calls"
     raise TooManyRequests(
-        translate(key, caller.language, seconds=wait), code="verify_throttled",
+        both(key, caller.language, seconds=wait), code="verify_throttled",
         details=[{"retry_after_seconds": wait,
                   "limit": "misses_per_hour" if over_misses else "calls_per_minute"}],
         headers={"Retry-After": str(wait)})

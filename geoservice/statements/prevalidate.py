@@ -24,7 +24,7 @@ from sqlalchemy import Connection, text
 from geoservice.accounts.principal import Principal
 from geoservice.certificates.rules import volume_check
 from geoservice.errors import ValidationFailed
-from geoservice.i18n import pick_language
+from geoservice.i18n import Bilingual, pick_language
 from geoservice.settings import Settings
 from geoservice.statements import builder, connect, rules, store
 from geoservice.statements.builder import Built
@@ -314,13 +314,12 @@ def ensure_valid(conn: Connection, settings: Settings, st: dict[str, Any],
     result = report(conn, settings, st)
     if result.errors or result.built is None:
         n = len(result.errors)
-        lang = pick_language(language)
-        message = (f"Deklarāciju vēl nevar iesniegt: jānovērš {n} problēma(s). "
-                   if lang == "lv" else
-                   f"The statement cannot be submitted yet: {n} problem(s) to fix. ")
-        message += " ".join(getattr(p, lang) for p in result.errors[:3])
-        if n > 3:
-            message += " …"
-        raise ValidationFailed(message, code="statement_invalid",
+        said = {"lv": f"Deklarāciju vēl nevar iesniegt: jānovērš {n} problēma(s). ",
+                "en": f"The statement cannot be submitted yet: {n} problem(s) to fix. "}
+        for lang in said:
+            said[lang] += " ".join(getattr(p, lang) for p in result.errors[:3])
+            if n > 3:
+                said[lang] += " …"
+        raise ValidationFailed(Bilingual(said, pick_language(language)), code="statement_invalid",
                                details=[p.to_json() for p in result.problems])
     return result.built

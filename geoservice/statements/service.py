@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 from geoservice.accounts import audit
 from geoservice.accounts.principal import Principal
 from geoservice.errors import Conflict, Forbidden
+from geoservice.i18n import Bilingual
 from geoservice.ids import canonical
 from geoservice.settings import Settings
 from geoservice.statements import builder, connect, outbox, prevalidate, store
@@ -129,10 +130,11 @@ def _within_window(st: dict[str, Any], what: str, language: str = "lv") -> None:
     if closes is None or datetime.now(UTC) >= closes:
         when = closes.strftime("%Y-%m-%d %H:%M UTC") if closes else ""
         lv = {"amended": "grozīt", "withdrawn": "atsaukt"}[what]
-        message = (f"Deklarāciju var {lv} tikai 72 stundas pēc iesniegšanas; šis laiks beidzās "
-                   f"{when}." if language != "en" else
-                   f"A statement can be {what} only within 72 hours of its submission; that "
-                   f"time ended {when}.")
+        message = Bilingual({
+            "lv": f"Deklarāciju var {lv} tikai 72 stundas pēc iesniegšanas; šis laiks beidzās "
+                  f"{when}.",
+            "en": f"A statement can be {what} only within 72 hours of its submission; that "
+                  f"time ended {when}."}, language)
         raise Conflict(message, code="amend_window_closed",
                        details=[{"submitted_at": st["submitted_at"].isoformat()
                                  if st["submitted_at"] else None,

@@ -41,7 +41,7 @@ def visible_certificates(
     where, params = principal.org_filter("c.organisation_id")
     rows = conn.execute(text(
         "SELECT c.id::text AS id, c.organisation_id::text AS organisation_id, c.ca_number, "
-        "c.status, c.version FROM certificates c "
+        "c.status, c.version, c.verdict FROM certificates c "
         f"WHERE c.id = ANY(CAST(:ids AS uuid[])) AND {where} FOR UPDATE"),
         {"ids": [i for i in map(canonical, certificate_ids) if i], **params}).mappings().all()
     found = {r["id"] for r in rows}
@@ -67,6 +67,14 @@ def create(
             + ", ".join(c["ca_number"] for c in busy) + ".",
             code="certificate_in_statement",
             details=[{"certificate_id": c["id"], "status": c["status"]} for c in busy])
+    blocked = [c for c in certificates if c.get("verdict") == "blocked"]
+    if blocked:
+        raise Conflict(
+            "These certificates are blocked by their check and cannot go into a statement: "
+            + ", ".join(c["ca_number"] for c in blocked) + ".",
+            code="certificate_blocked",
+            details=[{"field": "certificate_ids", "certificate_id": c["id"],
+                      "ca_number": c["ca_number"]} for c in blocked])
     reference = new_internal_reference()
     sid = str(conn.execute(text(
         "INSERT INTO statements (organisation_id, internal_reference, kind, simulated, "

@@ -41,24 +41,17 @@ def client_address(request: Request) -> str:
 
 
 def caller_language(request: Request) -> str:
-    """Latvian unless the caller chose English (``?lang=``, the session, or Accept-Language)."""
-    wanted = request.query_params.get("lang")
-    if wanted in i18n.LANGUAGES:
-        return wanted
-    if "session" in request.scope and request.session.get("lang") in i18n.LANGUAGES:
-        return str(request.session["lang"])
-    for part in request.headers.get("accept-language", "").split(","):
-        tag = part.split(";", 1)[0].strip().lower()[:2]
-        if tag in i18n.LANGUAGES:
-            return tag
-    return i18n.DEFAULT_LANGUAGE
+    """The caller's language; the one rule of ``geoservice.web.error_text.request_language``."""
+    from geoservice.web.error_text import request_language
+
+    return request_language(request)
 
 
 def too_many(request: Request, block: throttle.Block, kind: throttle.Kind) -> TooManyRequests:
     """The 429 of a block: message in the caller's language, ``Retry-After`` in seconds."""
     minutes = max(1, -(-block.retry_after // 60))
     return TooManyRequests(
-        i18n.translate(f"throttle.{kind}", caller_language(request), minutes=minutes),
+        i18n.both(f"throttle.{kind}", caller_language(request), minutes=minutes),
         code="login_throttled" if kind == "login" else "api_throttled",
         details=[{"scope": block.scope, "retry_after_seconds": block.retry_after}],
         headers={"Retry-After": str(block.retry_after)},

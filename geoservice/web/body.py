@@ -28,11 +28,14 @@ def model_from(data: object, model: type[M]) -> M:
     except ValidationError as exc:
         details = validation_details(exc)
         first = details[0]
-        raise ValidationFailed(
+        error = ValidationFailed(
             f"{first['field'] or 'body'}: {first['message']}"
             + (f" (and {len(details) - 1} more)" if len(details) > 1 else ""),
             details=details,
-        ) from None
+        )
+        # translated when answered (geoservice.web.error_text), in the caller's language
+        error.validation_errors = [dict(e) for e in exc.errors(include_url=False)]
+        raise error from None
 
 
 async def read_json(request: Request) -> object:

@@ -19,8 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from geoservice.errors import STATUS_CODES, DatabaseUnavailable, GeoserviceError, Unauthorized
-from geoservice.i18n import translate
+from geoservice.i18n import DEFAULT_LANGUAGE, both
 from geoservice.web.context import request_id
+from geoservice.web.error_text import error_body, request_language
 from geoservice.web.negotiation import prefers_html
 
 log = logging.getLogger("geoservice.errors")
@@ -35,17 +36,23 @@ def register_renderer(prefix: str, renderer: Renderer) -> None:
     _renderers.sort(key=lambda item: len(item[0]), reverse=True)
 
 
-def json_error(error: GeoserviceError) -> JSONResponse:
-    return JSONResponse(error.to_json(), status_code=error.status, headers=error.headers)
+def json_error(error: GeoserviceError, request: Request | None = None) -> JSONResponse:
+    """The error shape in the caller's language (Latvian without a request)."""
+    lang = request_language(request) if request is not None else DEFAULT_LANGUAGE
+    rid = request_id(request) if request is not None else ""
+    return JSONResponse(error_body(error, lang, rid), status_code=error.status,
+                        headers=error.headers)
 
 
 def _html_error(request: Request, error: GeoserviceError) -> Response:
-    from geoservice.web.templates import render
+    from geoservice.web.templates import language, render
 
     if isinstance(error, Unauthorized) and request.method == "GET":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-    response = render(request, "error.html", {"error": error, "request_id": request_id(request)},
+    message = error_body(error, language(request), request_id(request))["error"]["message"]
+    response = render(request, "error.html", {"error": error, "message": message,
+                                              "request_id": request_id(request)},
                       status=error.status)
     response.headers.update(error.headers)
     return response
@@ -58,7 +65,7 @@ def render_error(request: Request, error: GeoserviceError) -> Response:
             return renderer(request, error)
     if not path.startswith("/api/") and prefers_html(request):
         return _html_error(request, error)
-    return json_error(error)
+    return json_error(error, request)
 
 
 def from_http_exception(exc: HTTPException) -> GeoserviceError:
@@ -98,10 +105,8 @@ def database_outage(exc: BaseException) -> bool:
 
 
 def outage_error(request: Request) -> DatabaseUnavailable:
-    from geoservice.web.auth import caller_language
-
     return DatabaseUnavailable(
-        translate("outage.database", caller_language(request)),
+        both("outage.database", request_language(request)),
         headers={"Retry-After": "5"},
     )
 

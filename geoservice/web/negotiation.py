@@ -58,6 +58,20 @@ def negotiate(request: Request, available: tuple[str, ...], default: str | None 
     return default or available[0]
 
 
+def asks_for_json(request: Request) -> bool:
+    """The client named JSON before HTML (``?f=json`` too); ``*/*`` alone is not asking."""
+    if request.query_params.get("f") in ("json", "geojson"):
+        return True
+    for q, media in _accept(request.headers.get("accept", "")):
+        if q <= 0:
+            continue
+        if media in ("application/json", "application/geo+json"):
+            return True
+        if media == "text/html":
+            return False
+    return False
+
+
 def prefers_html(request: Request) -> bool:
     """A browser navigating (Accept lists text/html before JSON)."""
     for q, media in _accept(request.headers.get("accept", "")):

@@ -116,7 +116,10 @@ ERROR_SCHEMA: dict[str, Any] = {
             "required": ["code", "message", "details"],
             "properties": {
                 "code": {"type": "string", "description": "Stable snake_case code."},
-                "message": {"type": "string", "description": "For a person."},
+                "message": {"type": "string", "description": "For a person, in the caller's "
+                            "language (session, user setting, Accept-Language, else lv)."},
+                "messages": {"type": "object", "description": "The message in both languages.",
+                             "properties": {"lv": {"type": "string"}, "en": {"type": "string"}}},
                 "details": {"type": "array", "items": {"type": "object"}},
             },
         }

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse
 
 from geoservice import __version__, i18n
 from geoservice.settings import ROOT
+from geoservice.web import locale_format
 from geoservice.web.auth import csrf_token
 
 TEMPLATES_DIR = ROOT / "web" / "templates"
@@ -24,6 +25,8 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["version"] = __version__
+    env.filters["decimal"] = locale_format.decimal
+    env.filters["day"] = locale_format.day
     return env
 
 

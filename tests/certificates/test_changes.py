@@ -68,7 +68,8 @@ def test_split_must_add_up_and_names_the_totals(
     r = client.put(f"{BASE}/{cert_id}/volumes", json=body, headers=bearer(org_a["owner"]))
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "products_do_not_add_up"
-    assert "130 m³" in r.json()["error"]["message"] and "260 m³" in r.json()["error"]["message"]
+    message = r.json()["error"]["messages"]["en"]
+    assert "130 m³" in message and "260 m³" in message
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version FROM certificates WHERE id = CAST(:i AS uuid)"),
                             {"i": cert_id}).scalar_one() == 1
@@ -79,7 +80,7 @@ def test_old_split_that_no_longer_adds_up_is_refused(
 ) -> None:
     r = client.put(f"{BASE}/{cert_id}/volumes", json=_volumes(100.0),
                    headers=bearer(org_a["owner"]))
-    assert r.status_code == 422 and "Send a new split" in r.json()["error"]["message"]
+    assert r.status_code == 422 and "Send a new split" in r.json()["error"]["messages"]["en"]
 
 
 def test_certificate_wide_split_is_shared_over_areas(

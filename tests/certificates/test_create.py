@@ -73,7 +73,7 @@ def test_unknown_ca_number_at_vmd(client: TestClient, org_a: dict[str, Account],
     r = client.post(URL, json={"ca_number": "9999999999"}, headers=bearer(org_a["owner"]))
     assert r.status_code == 404
     assert r.json()["error"]["code"] == "vmd_certificate_not_found"
-    assert "9999999999" in r.json()["error"]["message"]
+    assert "9999999999" in r.json()["error"]["messages"]["en"]
 
 
 @pytest.mark.parametrize(("error", "status", "code"), [
@@ -88,7 +88,7 @@ def test_vmd_down(client: TestClient, app: Any, org_a: dict[str, Account], vmd: 
     r = client.post(URL, json={"ca_number": ca_numbers[1]}, headers=bearer(org_a["owner"]))
     assert r.status_code == status
     assert r.json()["error"]["code"] == code
-    assert "not available" in r.json()["error"]["message"]
+    assert "not available" in r.json()["error"]["messages"]["en"]
     assert _count(client.app.state.engine, org_a["owner"].org_id) == 0  # type: ignore[attr-defined]
 
 
@@ -134,15 +134,17 @@ def _bad(overrides: dict[str, Any], area: dict[str, Any] | None = None) -> dict[
      "adds up to 100 m³ but the volumes add up to 250 m³"),
     (_bad({}, {"volumes": [{"species_code": 1, "m3": 9000}], "products": []}),
      "volume_implausible", "m3/ha"),
-    (_bad({}, {"volumes": [{"species_code": 1, "m3": -5}]}), "validation_failed", "volumes"),
+    (_bad({}, {"volumes": [{"species_code": 1, "m3": -5}]}), "validation_failed",
+     "species line 1 — volume, m³: must be at least 0"),
     (_bad({}, {"geometry": {"type": "LineString", "coordinates": [[25.8, 56.9], [25.9, 56.9]]}}),
      "geometry_type", "not a LineString"),
     (_bad({}, {"geometry": {"type": "Polygon", "coordinates": []}}), "geometry_empty", "empty"),
-    (_bad({"areas": []}), "validation_failed", "areas"),
-    (_bad({"valid_until": "2020-01-01"}), "dates_inconsistent", "valid_until"),
-    (_bad({}, {"products": [{"hs_code": "9403", "m3": 250}]}), "validation_failed", "hs_code"),
+    (_bad({"areas": []}), "validation_failed", "Felling areas: give at least 1"),
+    (_bad({"valid_until": "2020-01-01"}), "dates_inconsistent", "Valid until: the certificate"),
+    (_bad({}, {"products": [{"hs_code": "9403", "m3": 250}]}), "validation_failed",
+     "product line 1 — product code (HS): 4401 or 4403"),
     (_bad({}, {"cadastral_designation": "7060005"}), "validation_failed",
-     "cadastral_designation"),
+     "cadastral designation: must be 11 digits"),
 ])
 def test_bad_input_is_422_and_saves_nothing(client: TestClient, org_a: dict[str, Account],
                                             engine: Engine, body: dict[str, Any], code: str,
@@ -150,7 +152,7 @@ def test_bad_input_is_422_and_saves_nothing(client: TestClient, org_a: dict[str,
     r = client.post(URL, json=body, headers=bearer(org_a["owner"]))
     assert r.status_code == 422, r.text
     assert r.json()["error"]["code"] == code
-    assert words.replace("m3", "m³") in r.json()["error"]["message"]
+    assert words.replace("m3", "m³") in r.json()["error"]["messages"]["en"]
     assert _count(engine, org_a["owner"].org_id) == 0
 
 
@@ -176,3 +178,23 @@ def test_not_json_and_wrong_role(client: TestClient, org_a: dict[str, Account]) 
     r = client.post(URL, json=manual_body(), headers=bearer(org_a["compliance_officer"]))
     assert r.status_code == 403
     assert client.post(URL, json=manual_body()).status_code == 401
+
+
+def test_manual_volumes_keep_what_the_certificate_planned(
+    client: TestClient, org_a: dict[str, Account]
+) -> None:
+    """Typed from paper: planned (on the certificate) and accounted, judged by the 10 % rule."""
+    volumes = [{"species_code": 1, "m3": 200.0, "planned_m3": 240.0},
+               {"species_code": 4, "m3": 50.0}]
+    body = manual_body(ca_number="MAN-PLAN", areas=[area_body(volumes=volumes)])
+    r = client.post(URL, json=body, headers=bearer(org_a["owner"]))
+    assert r.status_code == 201, r.text
+    area = r.json()["areas"][0]
+    assert area["volumes"] == [{"species_code": 1, "m3": 200.0, "planned_m3": 240.0},
+                               {"species_code": 4, "m3": 50.0, "planned_m3": 50.0}]
+    check = area["volume_check"]
+    assert (check["planned_m3"], check["accounted_m3"]) == (290.0, 250.0)
+    assert check["within_tolerance"] is False and check["authoritative"] == "accounted"
+    bad = manual_body(ca_number="MAN-PLAN2", areas=[area_body(
+        volumes=[{"species_code": 1, "m3": 250.0, "planned_m3": -1}])])
+    assert client.post(URL, json=bad, headers=bearer(org_a["owner"])).status_code == 422

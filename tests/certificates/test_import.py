@@ -93,7 +93,7 @@ def test_duplicates_import_nothing(client: TestClient, tmp_path: Path, engine: E
     assert client.post(URL, files=first, headers=h).status_code == 201
     (tmp_path / "extract.gpkg").unlink()
     r = client.post(URL, files={"file": ("b.gpkg", _gpkg(tmp_path, extract(certs)))}, headers=h)
-    assert r.status_code == 409 and certs[0].ca_number in r.json()["error"]["message"]
+    assert r.status_code == 409 and certs[0].ca_number in r.json()["error"]["messages"]["en"]
     assert _count(engine, org_a["owner"].org_id) == 1
 
 
@@ -116,7 +116,7 @@ def test_zip_bomb_is_refused(client: TestClient, org_a: dict[str, Account]) -> N
     r = client.post(URL, files={"file": ("bomb.zip", buffer.getvalue())},
                     headers=bearer(org_a["owner"]))
     assert r.status_code == 422, r.text
-    assert "MB" in r.json()["error"]["message"]
+    assert "MB" in r.json()["error"]["messages"]["en"]
 
 
 def test_linestrings_in_a_file(client: TestClient, tmp_path: Path, org_a: dict[str, Account],
@@ -125,7 +125,7 @@ def test_linestrings_in_a_file(client: TestClient, tmp_path: Path, org_a: dict[s
     frame["geometry"] = frame.geometry.boundary
     r = client.post(URL, files={"file": ("l.gpkg", _gpkg(tmp_path, frame))},
                     headers=bearer(org_a["owner"]))
-    assert r.status_code == 422 and "not polygons" in r.json()["error"]["message"]
+    assert r.status_code == 422 and "not polygons" in r.json()["error"]["messages"]["en"]
 
 
 def test_missing_file_field(client: TestClient, org_a: dict[str, Account]) -> None:

@@ -24,7 +24,7 @@ def _while_down(client: TestClient, auth: dict[str, str]) -> None:
     error = down.json()["error"]
     assert error["code"] == "database_unavailable"
     assert error["message"].startswith("The database is not reachable right now")
-    assert set(error) == {"code", "message", "details"}
+    assert set(error) == {"code", "message", "messages", "details"}
     lv = client.get("/api/v1/me", headers=auth)
     assert lv.json()["error"]["message"].startswith("Datubāze šobrīd nav sasniedzama")
     page = client.get("/certificates", headers={**auth, "accept": "text/html"},

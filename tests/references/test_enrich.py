@@ -113,7 +113,7 @@ def test_doctype_attacks_are_refused(client: TestClient, org_a: dict[str, Accoun
 def test_malformed_and_empty_documents(client: TestClient, org_a: dict[str, Account]) -> None:
     broken = client.post(URL, content=b"<a><b></a>", headers=bearer(org_a["owner"]))
     assert (broken.status_code, broken.json()["error"]["code"]) == (400, "malformed_xml")
-    assert "line 1" in broken.json()["error"]["message"]
+    assert "line 1" in broken.json()["error"]["messages"]["en"]
     entity = client.post(URL, content=b"<a>&undeclared;</a>", headers=bearer(org_a["owner"]))
     assert entity.status_code == 400
     empty = client.post(URL, content=b"", headers=bearer(org_a["owner"]))

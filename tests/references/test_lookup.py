@@ -100,7 +100,7 @@ def test_encodings(client: TestClient, engine: Engine, org_a: dict[str, Account]
     refused = client.post(URL, content=latin, headers=bearer(org_a["owner"]))
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "csv_encoding"
-    assert "windows-1257" in refused.json()["error"]["message"]
+    assert "windows-1257" in refused.json()["error"]["messages"]["en"]
     accepted = client.post(URL + "?encoding=windows-1257", content=latin,
                            headers=bearer(org_a["owner"]))
     assert _rows(accepted.text)[1] == [mine.ca_number, "Bērziņš", mine.reference,

@@ -51,7 +51,7 @@ def test_calls_per_token_per_minute(strict_app, engine: Engine,  # type: ignore[
         assert status == 429 and retry is not None and 1 <= int(retry) <= 60
         error = body["error"]
         assert isinstance(error, dict) and error["code"] == "verify_throttled"
-        assert set(error) == {"code", "message", "details"}
+        assert set(error) == {"code", "message", "messages", "details"}
         assert "mēģiniet vēlreiz" in str(error["message"])  # the caller's language: Latvian
         # Another token of the same organisation has its own allowance.
         other = make_user(engine, buyer.org_id, buyer.reg_no, "analyst")

@@ -84,7 +84,7 @@ def test_bad_input_gets_clear_answers_and_writes_nothing(
                          ({"certificate_ids": "x"}, 422), ({"oops": 1}, 422)):
         answer = client.post("/api/v1/statements", headers=bearer(owner), json=body)
         assert answer.status_code == status, answer.text
-        assert set(answer.json()["error"]) == {"code", "message", "details"}
+        assert set(answer.json()["error"]) == {"code", "message", "messages", "details"}
     cert = ready_certificate(engine, owner.org_id)
     answer = client.post("/api/v1/statements", headers=bearer(owner),
                          json={"certificate_ids": [cert], "buyers": ["bad buyer!"]})
@@ -219,3 +219,24 @@ def test_hole_is_split_and_reported_in_the_preview(
     polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [
         geometry["coordinates"]]
     assert all(len(p) == 1 for p in polygons)  # outer rings only
+
+
+def test_a_blocked_certificate_never_goes_into_a_draft(
+    client: TestClient, engine: Engine, client_org,
+) -> None:
+    owner = client_org["owner"]
+    blocked = ready_certificate(engine, owner.org_id)
+    free = ready_certificate(engine, owner.org_id)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE certificates SET verdict = 'blocked' "
+                          "WHERE id = CAST(:c AS uuid)"), {"c": blocked})
+    answer = client.post("/api/v1/statements", headers=bearer(owner),
+                         json={"certificate_ids": [free, blocked]})
+    assert answer.status_code == 409, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "certificate_blocked"
+    assert [d["certificate_id"] for d in error["details"]] == [blocked]
+    with engine.connect() as conn:  # nothing half-written: the free one is still free
+        status = conn.execute(text("SELECT status FROM certificates WHERE id = CAST(:c AS uuid)"),
+                              {"c": free}).scalar_one()
+        assert status == "ready"

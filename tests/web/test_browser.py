@@ -92,8 +92,8 @@ def test_journey_from_certificate_to_reference_number(
     officer.click("#review-clear")  # without a reason: the message sits next to the field
     assert officer.is_visible("#reason-error")
     shoot(officer, screenshots, "review")
-    for _ in range(5):  # every flag of the certificate, one by one
-        items = officer.locator(f"{mine} button")
+    for _ in range(5):  # every flag of the certificate, one by one, chosen on purpose
+        items = officer.locator(f"{mine}[data-status='open'] button")
         if items.count() == 0:
             break
         items.first.click()
@@ -102,7 +102,8 @@ def test_journey_from_certificate_to_reference_number(
         officer.wait_for_selector("#toast:not([hidden])")
         officer.wait_for_load_state("networkidle")
         officer.evaluate("() => { document.getElementById('toast').hidden = true; }")
-    assert officer.locator(mine).count() == 0
+    assert officer.locator(f"{mine}[data-status='open']").count() == 0
+    assert officer.locator(f"{mine}[data-status='cleared']").count() >= 1  # badge changed
     officer.click("#tab-cleared")  # the history keeps the decision and its reason
     officer.wait_for_selector(f"{mine}:has-text('ortofoto 2020')")
     officer.context.close()
@@ -114,6 +115,7 @@ def test_journey_from_certificate_to_reference_number(
     page.click("#statement-create")
     page.wait_for_url(re.compile(r".*/statements/[0-9a-f-]{36}$"))
     page.wait_for_selector("#submit-statement:not([hidden])")
+    page.on("dialog", lambda dialog: dialog.accept())  # "Iesniegt TRACES?" and, later, withdraw
     page.click("#submit-statement")
     try:
         page.wait_for_selector("#statement-status[data-status='available']", timeout=60_000)
@@ -126,7 +128,6 @@ def test_journey_from_certificate_to_reference_number(
     shoot(page, screenshots, "statement")
 
     # withdrawn again within the allowed window, after a confirmation
-    page.on("dialog", lambda dialog: dialog.accept())
     page.click("#withdraw-statement")
     page.wait_for_selector("#statement-status[data-status='withdrawn']", timeout=60_000)
     assert page.is_hidden("#withdraw-statement") and page.is_hidden("#amend-statement")

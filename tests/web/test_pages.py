@@ -166,3 +166,79 @@ def test_scripts_never_write_html_from_data() -> None:
         source = path.read_text(encoding="utf-8")
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in source, f"{path.name} uses {sink}"
+
+
+def test_front_page_sends_any_accepting_client_to_login_unless_json_is_asked(
+    client: TestClient, org_a: dict[str, Account]
+) -> None:
+    for accept in ("*/*", "", "text/html,*/*;q=0.8"):  # curl, link checkers, browsers
+        response = client.get("/", headers={"accept": accept}, follow_redirects=False)
+        assert response.status_code == 303, accept
+        assert response.headers["location"] == "/login?next=/"
+    for accept in ("application/json", "application/json, text/html;q=0.5"):
+        response = client.get("/", headers={"accept": accept}, follow_redirects=False)
+        assert response.status_code == 401, accept
+        assert response.json()["error"]["code"] == "unauthorized"
+    assert client.get("/?f=json", follow_redirects=False).status_code == 401
+    login(client, org_a["owner"])
+    assert client.get("/", headers={"accept": "*/*"}).status_code == 200
+
+
+def test_certificate_pages_show_dates_and_numbers_the_latvian_way_and_mark_expired(
+    client: TestClient, org_a: dict[str, Account], engine: Engine
+) -> None:
+    from datetime import date
+
+    expired = store_certificate(engine, org_a["owner"].org_id, certificate(
+        ca_number="T-EXPIRED", issued_on=date(2023, 3, 2), valid_until=date(2024, 12, 31)))
+    login(client, org_a["owner"])
+    listing = client.get("/certificates", headers=HTML).text
+    row = listing.split("T-EXPIRED", 1)[1].split("</tr>", 1)[0]
+    assert "31.12.2024." in row and "derīguma termiņš beidzies" in row and "1,00 ha" in row
+    page = client.get(f"/certificates/{expired}", headers=HTML).text
+    assert "02.03.2023." in page and 'data-testid="expired"' in page
+    assert "2024-12-31" not in page.split('id="volumes"', 1)[0]
+    english = client.get(f"/certificates/{expired}?lang=en", headers=HTML).text
+    assert "31/12/2024" in english and ">expired<" in english
+
+
+def test_mandate_upload_says_what_is_accepted(
+    client: TestClient, org_a: dict[str, Account]
+) -> None:
+    login(client, org_a["owner"])
+    page = client.get("/mandate", headers=HTML).text
+    assert "eParaksts" in page and ".edoc" in page and ".asice" in page
+    assert "attēls)" not in page and "image/png" not in page
+    accept = page.split('id="file"', 1)[1].split("accept=\"", 1)[1].split('"', 1)[0]
+    assert {".edoc", ".asice", "application/pdf"} <= set(accept.split(","))
+
+
+def test_audit_history_of_a_certificate_and_a_statement_as_screens(
+    client: TestClient, org_a: dict[str, Account], org_b: dict[str, Account], engine: Engine
+) -> None:
+    from tests.statements.conftest import activate_mandate, ready_certificate
+
+    owner = org_a["owner"]
+    cert_id = ready_certificate(engine, owner.org_id)
+    csrf = login(client, owner)
+    changed = client.patch(f"/api/v1/certificates/{cert_id}", json={"place": "Madonas novads"},
+                           headers={"X-CSRF-Token": csrf})
+    assert changed.status_code == 200, changed.text
+    page = client.get(f"/certificates/{cert_id}/history", headers=HTML)
+    assert page.status_code == 200
+    assert "dati mainīti" in page.text and "Vieta: Jumurdas pagasts, Madonas novads → Madonas " \
+        "novads" in page.text and owner.email in page.text
+    assert 'data-action="updated"' in page.text
+    assert f'href="/certificates/{cert_id}/history"' in client.get(
+        f"/certificates/{cert_id}", headers=HTML).text
+    activate_mandate(engine, owner.org_id)
+    made = client.post("/api/v1/statements", json={"certificate_ids": [cert_id]},
+                       headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 201, made.text
+    statement = client.get(f"/statements/{made.json()['id']}/history", headers=HTML)
+    assert statement.status_code == 200 and "izveidots" in statement.text
+
+    login(client, org_b["owner"])  # another tenant's ids answer like missing ones
+    assert client.get(f"/certificates/{cert_id}/history", headers=HTML).status_code == 404
+    assert client.get(f"/statements/{made.json()['id']}/history",
+                      headers=HTML).status_code == 404

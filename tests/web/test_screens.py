@@ -78,7 +78,8 @@ def test_screenshots_of_the_main_screens(
     first = page.locator("#volumes-form input.m3").first
     row = page.locator("#volumes-form tr[data-species]").first
     planned = float(row.get_attribute("data-planned"))
-    first.fill(str(round(planned * 0.8, 1)))  # 25 % off the plan: over the permitted 10 %
+    typed = f"{planned * 0.8:.1f}".replace(".", ",")  # a Latvian decimal comma
+    first.fill(typed)  # 25 % off the plan: over the permitted 10 %
     assert page.locator("#volumes-form output.deviation.over").count() >= 1
     page.evaluate("() => document.getElementById('volumes').scrollIntoView()")
     page.mouse.move(0, 0)
@@ -86,15 +87,15 @@ def test_screenshots_of_the_main_screens(
     page.wait_for_selector("#volumes-error:not([hidden])")
     assert "321" in page.text_content("#volumes-error")
     area = page.locator("#volumes-form fieldset").first
-    species = sum(float(v) for v in area.locator("input.m3").evaluate_all(
+    species = sum(float(v.replace(",", ".")) for v in area.locator("input.m3").evaluate_all(
         "(inputs) => inputs.map((i) => i.value)"))
-    fuel = float(area.locator("tr[data-hs='4401'] input").input_value())
+    fuel = float(area.locator("tr[data-hs='4401'] input").input_value().replace(",", "."))
     area.locator("tr[data-hs='4403'] input").fill(f"{species - fuel:.1f}")
     assert "over" not in (area.locator(".sum-check").get_attribute("class") or "")
     page.click("#volumes-save")
     page.wait_for_selector("#volumes-status:has-text('Apjomi saglabāti.')")
     page.reload()  # what was saved is what the page shows now
-    assert page.input_value("#volumes-form input.m3") == str(round(planned * 0.8, 1))
+    assert page.input_value("#volumes-form input.m3") == typed
     shoot(page, screenshots, "volumes")
 
     page.goto("/certificates?q=Jumurd")
@@ -113,6 +114,7 @@ def test_screenshots_of_the_main_screens(
     page.wait_for_selector("#statement-content h3")
     assert not page.is_visible("#csv-link")  # nothing to download before TRACES answers
     shoot(page, screenshots, "statement-draft")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Iesniegt TRACES?"
     page.click("#submit-statement")
     page.wait_for_selector("#statement-status[data-status='available']", timeout=60_000)
     page.wait_for_selector("#csv-link:not([hidden])")
@@ -170,6 +172,26 @@ def test_manual_certificate_drawn_on_the_map(
     for dx, dy in ((-60, -40), (60, -40), (60, 40), (-60, 40), (-60, -40)):
         page.mouse.click(cx + dx, cy + dy)
     assert float(page.text_content("#live-area")) > 0
+    page.click("#manual-save")  # no species volume yet: it could never go into a statement
+    assert page.is_visible("#m-volumes-error")
+    row = page.locator("#m-species-rows tr").first
+    row.locator("select.species").select_option("3")
+    row.locator("input.planned").fill("120,5")
+    row.locator("input.m3").fill("100")  # 20,5 % off the plan: the same 10 % rule as VMD's
+    assert row.locator("output.deviation.over").count() == 1
+    page.fill("#m-p-4403", "80")
+    page.fill("#m-p-4401", "25")
+    page.click("#manual-save")  # 105 m³ of products for 100 m³: refused beside the volumes
+    assert "105" in page.text_content("#m-volumes-error")
+    page.fill("#m-p-4401", "20")
     page.click("#manual-save")
     page.wait_for_url(re.compile(r".*/certificates/[0-9a-f-]{36}$"))
     assert page.text_content("[data-testid=place]") == "Jumurdas pagasts"
+    cert_id = page.url.rsplit("/", 1)[1]
+    cert = httpx.get(f"{live_server.url}/api/v1/certificates/{cert_id}",
+                     headers={"Authorization": f"Bearer {web_org['analyst'].token}"}).json()
+    area = cert["areas"][0]
+    assert area["volumes"] == [{"species_code": 3, "m3": 100.0, "planned_m3": 120.5}]
+    assert sorted((p["hs_code"], p["m3"]) for p in area["products"]) == [
+        ("4401", 20.0), ("4403", 80.0)]
+    assert area["volume_check"]["within_tolerance"] is False

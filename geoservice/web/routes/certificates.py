@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -89,10 +89,9 @@ async def create_certificate(request: Request) -> Response:
 
 
 def _ensure_new(conn: Connection, principal: Principal, ca_number: str) -> None:
-    if conn.execute(text("SELECT 1 FROM certificates WHERE organisation_id = CAST(:o AS uuid) "
-                         "AND ca_number = :ca"),
-                    {"o": principal.organisation_id, "ca": ca_number}).first():
-        raise write.duplicate(ca_number)
+    found = write.existing_id(conn, principal.organisation_id, ca_number)
+    if found:
+        raise write.duplicate(ca_number, found)
 
 
 def vmd_source(request: Request) -> Any:

@@ -52,6 +52,8 @@ class FindingOut(BaseModel):
     run_id: str
     review: dict[str, Any] | None
     details: dict[str, Any]
+    organisation_name: str | None = Field(default=None, description="The tenant, for officers")
+    created_at: str | None = Field(default=None, description="When the check found it")
 
 
 class CheckOut(BaseModel):

@@ -7,6 +7,7 @@ from starlette.responses import RedirectResponse, Response
 
 from geoservice import i18n
 from geoservice.web import auth
+from geoservice.web.negotiation import asks_for_json
 from geoservice.web.routes.session import _safe_next
 from geoservice.web.routing import RouteTable
 from geoservice.web.templates import render
@@ -16,7 +17,13 @@ routes = RouteTable()
 
 @routes.page("GET", "/")
 async def home(request: Request) -> Response:
-    """The main screen: the organisation's felling areas and the land-use layers on one map."""
+    """The main screen: the organisation's felling areas and the land-use layers on one map.
+
+    Anonymous visitors go to the login page, whatever they accept (browsers, ``curl``, link
+    checkers), unless they ask for JSON: those get the 401 error.
+    """
+    if await auth.authenticate(request) is None and not asks_for_json(request):
+        return RedirectResponse("/login?next=/", status_code=303)
     principal = await auth.require(request)
     return render(request, "map.html", {"principal": principal})
 

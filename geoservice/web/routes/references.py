@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from geoservice.accounts.principal import Principal
-from geoservice.errors import BadRequest
+from geoservice.errors import BadRequest, GeoserviceError
 from geoservice.references import (
     auto,
     buyers,
@@ -37,8 +37,9 @@ from geoservice.references.model import EXPORT_COLUMNS, ExportFilter, Resolution
 from geoservice.web import auth, query
 from geoservice.web.body import parse_json
 from geoservice.web.context import db, engine_of, in_thread, settings_of
+from geoservice.web.error_text import error_body
 from geoservice.web.routing import Param, RouteTable
-from geoservice.web.templates import render
+from geoservice.web.templates import language, render
 
 routes = RouteTable()
 TAGS = ("references",)
@@ -322,14 +323,34 @@ async def put_buyers(request: Request) -> Response:
     return JSONResponse({"statement_id": sid, "buyers": listed})
 
 
+SCREEN_ROWS = 200
+
+
+async def _page(request: Request, principal: Principal, *, errors: dict[str, str] | None = None,
+                status: int = 200) -> Response:
+    """The page with the first pairs on screen; a refused upload's message beside its form."""
+
+    def fetch(conn: Connection) -> list[tuple[Any, ...]]:
+        return list(store.export_rows(conn, principal, ExportFilter(), limit=SCREEN_ROWS + 1))
+
+    rows = await db(request, fetch)
+    pairs = [dict(zip(EXPORT_COLUMNS, row, strict=True)) for row in rows[:SCREEN_ROWS]]
+    own = [m["name"] for m in await db(request, doc_mappings.listing, principal)]
+    return render(request, "references.html", {
+        "principal": principal, "mappings": [*mapping.available(), doc_mappings.AUTO, *own],
+        "statuses": params.EXPORT_STATUSES, "max_rows": csvio.MAX_ROWS, "pairs": pairs,
+        "more_pairs": len(rows) > SCREEN_ROWS, "errors": errors or {}}, status=status)
+
+
+def _refused(request: Request, error: GeoserviceError) -> str:
+    return str(error_body(error, language(request))["error"]["message"])
+
+
 @routes.page("GET", "/references")
 async def references_page(request: Request) -> Response:
     principal = await auth.require(request)
     say.use(principal)
-    own = [m["name"] for m in await db(request, doc_mappings.listing, principal)]
-    return render(request, "references.html", {
-        "principal": principal, "mappings": [*mapping.available(), doc_mappings.AUTO, *own],
-        "statuses": params.EXPORT_STATUSES, "max_rows": csvio.MAX_ROWS})
+    return await _page(request, principal)
 
 
 @dataclass
@@ -376,14 +397,24 @@ async def references_download(request: Request) -> Response:
 @routes.page("POST", "/references/lookup")
 async def references_lookup_form(request: Request) -> Response:
     principal, form = await _form(request)
-    say.use(principal)
-    return await _lookup_response(request, principal, form.upload(),
-                                  form.text("encoding") or None)
+    try:
+        return await _lookup_response(request, principal, form.upload(),
+                                      form.text("encoding") or None)
+    except GeoserviceError as exc:  # the page again, the message beside the form
+        if exc.status >= 500:
+            raise
+        return await _page(request, principal, errors={"lookup": _refused(request, exc)},
+                           status=exc.status)
 
 
 @routes.page("POST", "/references/enrich")
 async def references_enrich_form(request: Request) -> Response:
     principal, form = await _form(request)
-    say.use(principal)
-    return await _enrich_response(request, principal, form.upload(),
-                                  form.text("mapping") or mapping.DEFAULT_MAPPING, False)
+    try:
+        return await _enrich_response(request, principal, form.upload(),
+                                      form.text("mapping") or mapping.DEFAULT_MAPPING, False)
+    except GeoserviceError as exc:
+        if exc.status >= 500:
+            raise
+        return await _page(request, principal, errors={"enrich": _refused(request, exc)},
+                           status=exc.status)

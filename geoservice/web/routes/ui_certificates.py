@@ -8,6 +8,7 @@ for the map, editing, volumes and checks.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -16,6 +17,7 @@ from starlette.responses import Response
 
 from geoservice.accounts.principal import Principal
 from geoservice.certificates.model import FELLING_TYPES
+from geoservice.certificates.species import SPECIES
 from geoservice.errors import NotFound
 from geoservice.web import auth
 from geoservice.web.context import db
@@ -111,6 +113,7 @@ def load_certificate(conn: Connection, principal: Principal, cert_id: str) -> di
         area["volumes"] = [v for v in volumes if v["area_id"] == area["id"]]
         area["products"] = [p for p in products if p["area_id"] == area["id"]]
     cert["areas"] = areas
+    cert["expired"] = cert["valid_until"] < date.today()
     return cert
 
 
@@ -123,14 +126,15 @@ async def certificate_list(request: Request) -> Response:
     rows = await db(request, list_certificates, principal, q, status, verdict)
     return render(request, "certificates.html", {
         "rows": rows, "q": q, "status": status, "verdict": verdict,
-        "statuses": STATUSES, "verdicts": VERDICTS,
+        "statuses": STATUSES, "verdicts": VERDICTS, "today": date.today(),
     })
 
 
 @routes.page("GET", "/certificates/new")
 async def certificate_new(request: Request) -> Response:
     await auth.require(request)
-    return render(request, "certificate_new.html", {"felling_types": FELLING_TYPES})
+    return render(request, "certificate_new.html",
+                  {"felling_types": FELLING_TYPES, "species_codes": sorted(SPECIES)})
 
 
 @routes.page("GET", "/certificates/{id}")

@@ -1,8 +1,10 @@
 // Add a certificate: by CA number with the VMD data previewed on the map, or by hand with a drawn area.
-import { loadMessages, t, number } from "./i18n.js";
+import { loadMessages, t, number, day } from "./i18n.js";
 import { api, hasRoute, el, showFieldErrors, clearFieldErrors, panelToggle } from "./api.js";
 import { createMap, verdictStyle } from "./map.js";
-import { setupGeoman, polygonsOf, multiPolygonOf, liveArea } from "./editing.js";
+import { setupGeoman, polygonsOf, multiPolygonOf, liveArea, explainRefusals } from "./editing.js";
+import { refresh as refreshVolumes, wireDecimals, firstRefused } from "./volumes.js";
+import { decimalValue } from "./decimal.js";
 
 await loadMessages();
 panelToggle();
@@ -19,16 +21,25 @@ function onNumber(err) {
   return { message: err.message, details: placed.length ? placed : [{ field: "ca_number", message: err.message }] };
 }
 
+/** A duplicate CA number: a link to the certificate the organisation already has. */
+function linkExisting(err, box) {
+  const existing = err.code === "certificate_exists" && (err.details || []).find((d) => d.certificate_id);
+  if (!existing || !box) return;
+  box.append(" ", el("a", { href: `/certificates/${existing.certificate_id}`, class: "existing-certificate",
+    text: t("certstate.existing", { ca: existing.value || "" }) }));
+  box.hidden = false;
+}
+
 function describe(cert) {
   const rows = (cert.areas || []).map((a) => el("li", {},
     `${t("cert.area_n", { n: a.cirsma })} · ${a.cadastral_designation} · ${number(a.area_ha)} ha · `,
     t(`felling.${a.felling_type}`),
     el("br"),
-    (a.volumes || []).map((v) => `${v.species_code}: ${number(v.m3, 1)} m³`).join(", ")));
+    (a.volumes || []).map((v) => `${t(`species.${v.species_code}`)}: ${number(v.m3, 1)} m³`).join(", ")));
   return el("div", { class: "preview" },
     el("h3", {}, `${t("cert.from_vmd")}: ${cert.ca_number} `,
       cert.simulated ? el("span", { class: "badge simulated", text: t("app.simulated") }) : null),
-    el("p", { text: `${cert.place || ""} · ${t("field.valid_until")} ${cert.valid_until || "—"}` }),
+    el("p", { text: `${cert.place || ""} · ${t("field.valid_until")} ${day(cert.valid_until)}` }),
     el("ul", {}, ...rows));
 }
 
@@ -46,6 +57,8 @@ vmdForm.addEventListener("submit", async (event) => {
     return;
   }
   result.append(el("p", { class: "muted", text: t("cert.fetching") }));
+  const fetchButton = document.getElementById("vmd-preview");
+  fetchButton.disabled = true;
   try {
     const cert = await api("GET", `/api/v1/vmd/certificates/${encodeURIComponent(ca)}`);
     result.replaceChildren(describe(cert));
@@ -57,6 +70,9 @@ vmdForm.addEventListener("submit", async (event) => {
     if (!showFieldErrors(vmdForm, onNumber(err))) {
       result.append(el("p", { class: "error", role: "alert", text: err.message }));
     }
+    linkExisting(err, document.getElementById("ca_number-error"));
+  } finally {
+    fetchButton.disabled = false;
   }
 });
 
@@ -71,6 +87,7 @@ saveButton.addEventListener("click", async () => {
     if (!showFieldErrors(vmdForm, onNumber(err))) {
       result.append(el("p", { class: "error", role: "alert", text: err.message }));
     }
+    linkExisting(err, document.getElementById("ca_number-error"));
   }
 });
 
@@ -82,9 +99,61 @@ document.getElementById("manual").addEventListener("toggle", (event) => {
   if (!event.target.open || geomanReady) return;
   geomanReady = true;
   setupGeoman(map);
+  explainRefusals(map, document.getElementById("m-geometry-error"));
   liveArea(map, drawn, document.getElementById("live-area"));
   map.pm.enableDraw("Polygon");
 });
+
+// Species volumes and the product split, typed like on the certificate page (same 10 % rule).
+const volumeSet = document.getElementById("m-volumes");
+const speciesRows = document.getElementById("m-species-rows");
+const speciesTemplate = document.getElementById("m-species-template");
+let rowCount = 0;
+function addSpeciesRow() {
+  rowCount += 1;
+  const row = speciesTemplate.content.firstElementChild.cloneNode(true);
+  const select = row.querySelector("select.species");
+  select.id = `m-species-${rowCount}`;
+  const used = new Set([...speciesRows.querySelectorAll("select.species")].map((s) => s.value));
+  const free = [...select.options].find((o) => !used.has(o.value));
+  if (free) select.value = free.value;
+  row.dataset.species = select.value;
+  select.addEventListener("change", () => { row.dataset.species = select.value; });
+  row.querySelector("input.planned").id = `m-planned-${rowCount}`;
+  row.querySelector("input.m3").id = `m-m3-${rowCount}`;
+  row.querySelector(".remove-species").addEventListener("click", () => { row.remove(); refreshVolumes(volumeSet); });
+  speciesRows.append(row);
+  wireDecimals(row);
+  refreshVolumes(volumeSet);
+  return row;
+}
+addSpeciesRow();
+wireDecimals(volumeSet);
+volumeSet.addEventListener("input", () => refreshVolumes(volumeSet));
+document.getElementById("m-add-species").addEventListener("click", () => addSpeciesRow().querySelector("select").focus());
+
+/** The typed volumes as the API's lists, or a message for the field next to them. */
+function manualVolumes() {
+  const bad = firstRefused(volumeSet);
+  if (bad) { bad.focus(); return { error: t("volumes.invalid") }; }
+  const rows = [...speciesRows.querySelectorAll("tr[data-species]")];
+  const volumes = rows.map((row) => ({
+    species_code: Number(row.querySelector("select.species").value),
+    planned_m3: decimalValue(row.querySelector("input.planned")),
+    m3: decimalValue(row.querySelector("input.m3")),
+  }));
+  if (!volumes.some((v) => v.m3 > 0)) return { error: t("manual.species_required") };
+  if (new Set(volumes.map((v) => v.species_code)).size !== volumes.length) return { error: t("manual.species_twice") };
+  const products = [...volumeSet.querySelectorAll("tr[data-hs]")].map((row) => ({
+    hs_code: row.dataset.hs, m3: decimalValue(row.querySelector("input.hs")),
+  })).filter((p) => p.m3 > 0);
+  const species = volumes.reduce((sum, v) => sum + v.m3, 0);
+  const split = products.reduce((sum, p) => sum + p.m3, 0);
+  if (Math.abs(split - species) > 0.05) {
+    return { error: t("manual.products_mismatch", { products: number(split, 1), species: number(species, 1) }) };
+  }
+  return { volumes, products };
+}
 
 manual.addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -95,6 +164,8 @@ manual.addEventListener("submit", async (event) => {
     .filter((name) => !String(data[name] || "").trim())
     .map((name) => ({ field: name, message: t("field.required") }));
   if (!geometry.coordinates.length) missing.push({ field: "geometry", message: t("cert.draw_required") });
+  const typed = manualVolumes();
+  if (typed.error) missing.push({ field: "volumes", message: typed.error });
   if (missing.length) { showFieldErrors(manual, { details: missing }, "m-"); return; }
   const body = {
     source: "manual", ca_number: data.ca_number.trim(), issued_on: data.issued_on, valid_until: data.valid_until,
@@ -102,15 +173,19 @@ manual.addEventListener("submit", async (event) => {
     areas: [{
       cirsma: 1, cadastral_designation: data.cadastral_designation.trim(), quarter: data.quarter.trim(),
       compartment: data.compartment.trim(), sub_compartment: null, felling_type: data.felling_type,
-      execution_method: data.execution_method, geometry, volumes: [], products: [],
+      execution_method: data.execution_method, geometry, volumes: typed.volumes, products: typed.products,
     }],
   };
   const out = document.getElementById("manual-result");
+  const button = document.getElementById("manual-save");
+  button.disabled = true;
   try {
     const cert = await api("POST", "/api/v1/certificates", body);
     if (await hasRoute("POST", "/api/v1/certificates/{id}/check")) await api("POST", `/api/v1/certificates/${cert.id}/check`).catch(() => null);
     window.location.href = `/certificates/${cert.id}`;
   } catch (err) {
+    button.disabled = false;
     if (!showFieldErrors(manual, err, "m-")) out.replaceChildren(el("p", { class: "error", role: "alert", text: err.message }));
+    linkExisting(err, document.getElementById("m-ca_number-error"));
   }
 });

@@ -2,7 +2,7 @@
 import { loadMessages, t, number } from "./i18n.js";
 import { api, ApiError, hasRoute, notYet, el, toast, panelToggle } from "./api.js";
 import { createMap, verdictStyle, FINDING_STYLE } from "./map.js";
-import { setupGeoman, polygonsOf, multiPolygonOf, liveArea } from "./editing.js";
+import { setupGeoman, polygonsOf, multiPolygonOf, liveArea, explainRefusals } from "./editing.js";
 import { setupVolumes } from "./volumes.js";
 
 await loadMessages();
@@ -88,6 +88,7 @@ if (await hasRoute("GET", "/api/v1/certificates/{id}")) {
 const start = document.getElementById("edit-start");
 if (start && certificate) {
   setupGeoman(map);
+  explainRefusals(map, document.getElementById("geometry-error"));
   const save = document.getElementById("edit-save");
   const cancel = document.getElementById("edit-cancel");
   const errorBox = document.getElementById("geometry-error");

@@ -1,9 +1,30 @@
 // Geoman editing of one felling area: vertices, new parts, cut holes, snapping, live area in ha.
 import { polygonAreaHa } from "./lks92.js";
+import { t, lang, catalogueKeys } from "./i18n.js";
 
 const GLOBAL = { allowSelfIntersection: false, snappable: true, snapDistance: 15, continueDrawing: false };
 
+/** Geoman's translation table from the catalogue's geoman.<section>_<key> messages. */
+export function geomanTable() {
+  const table = {};
+  for (const key of catalogueKeys("geoman.")) {
+    const [section, name] = key.slice("geoman.".length).split("_");
+    (table[section] ||= {})[name] = t(key);
+  }
+  return table;
+}
+
+/** Say why a vertex was refused (Geoman refuses a boundary that crosses itself). */
+export function explainRefusals(map, box) {
+  if (!box) return;
+  const say = () => { box.textContent = t("drawing.self_crossing"); box.hidden = false; box.dataset.reason = "self_crossing"; };
+  map.on("pm:intersect", say); // while drawing, Geoman tells the map
+  map.on("pm:create", () => { if (box.dataset.reason === "self_crossing") { box.hidden = true; delete box.dataset.reason; } });
+  map.on("layeradd", (e) => { if (e.layer instanceof L.Polygon) e.layer.on("pm:intersect", say); }); // editing
+}
+
 export function setupGeoman(map) {
+  map.pm.setLang(lang, geomanTable(), "en");
   map.pm.setGlobalOptions(GLOBAL);
   map.pm.addControls({
     position: "topleft", drawMarker: false, drawCircleMarker: false, drawPolyline: false,

@@ -197,7 +197,7 @@ export function areaPopup(props) {
     props.cadastral_designation ? el("div", { text: `${t("cert.cadastral")}: ${props.cadastral_designation}` }) : null,
     el("div", {}, el("span", { class: `badge ${props.verdict || "unchecked"}`, text: t(`verdict.${props.verdict || "unchecked"}`) })));
   if (Array.isArray(props.volumes) && props.volumes.length) {
-    box.append(el("div", { text: `${t("volumes.title")}: ${props.volumes.map((v) => `${v.species_code}: ${number(v.m3, 1)} m³`).join(", ")}` }));
+    box.append(el("div", { text: `${t("volumes.title")}: ${props.volumes.map((v) => `${t(`species.${v.species_code}`)}: ${number(v.m3, 1)} m³`).join(", ")}` }));
   }
   return box;
 }

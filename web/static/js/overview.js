@@ -22,8 +22,20 @@ function renderSelection() {
   layer.restyle();
 }
 
+/** Whether any felling area of the feature's certificate is blocked by its check. */
+function blocked(id) {
+  let found = false;
+  layer.eachLayer((lyr) => { if (certificateIdOf(lyr.feature) === id && lyr.feature.properties?.verdict === "blocked") found = true; });
+  return found;
+}
+
 function toggle(feature) {
   const id = certificateIdOf(feature);
+  if (!selected.has(id) && blocked(id)) {
+    statusLine.textContent = t("blocked.not_selectable", { ca: feature.properties?.ca_number || id });
+    statusLine.dataset.refused = id;
+    return;
+  }
   if (selected.has(id)) selected.delete(id);
   else selected.set(id, { id, ca: feature.properties?.ca_number });
   renderSelection();

@@ -1,5 +1,5 @@
 // One statement: what will be sent, submit, status polling, reference numbers, amend and withdraw.
-import { loadMessages, t, number, lang } from "./i18n.js";
+import { loadMessages, t, number, lang, moment } from "./i18n.js";
 import { api, hasRoute, el, toast, panelToggle } from "./api.js";
 import { createMap, verdictStyle } from "./map.js";
 import { polygonsOf } from "./editing.js";
@@ -33,6 +33,13 @@ function csv(s, certs) {
   return [header, ...lines].join("\r\n") + "\r\n";
 }
 
+/** A species of the preview in the page's language (TRACES gets the English common name). */
+function speciesName(sp) {
+  const key = `species_latin.${String(sp.scientific_name || "").toLowerCase().replace(/[^a-z]+/g, "_").replace(/^_|_$/g, "")}`;
+  const name = t(key);
+  return name === key ? sp.common_name : name;
+}
+
 async function describe(s) {
   const box = document.getElementById("statement-content");
   const certs = [];
@@ -47,7 +54,7 @@ async function describe(s) {
     parts.push(el("h3", { text: t("statement.commodities") }),
       el("ul", {}, ...(preview.commodities || []).map((c) => el("li", { "data-field": `commodities[${c.hs_heading}]` },
         `${c.hs_heading} · ${c.description || t(`hs.${String(c.hs_heading).slice(0, 4)}`)}: ${number(c.volume_m3, 1)} m³`,
-        c.species?.length ? el("div", { class: "muted", text: c.species.map((sp) => `${sp.common_name} (${sp.scientific_name})`).join(", ") }) : null))));
+        c.species?.length ? el("div", { class: "muted", text: c.species.map((sp) => `${speciesName(sp)} (${sp.scientific_name})`).join(", ") }) : null))));
     const warnings = preview.warnings || [];
     if (warnings.length) parts.push(el("ul", { class: "note" }, ...warnings.map((w) => el("li", { text: typeof w === "string" ? w : w.message || JSON.stringify(w) }))));
   } else {
@@ -91,7 +98,7 @@ function renderTraces(s) {
   const said = s.communications || [];
   document.getElementById("communications-box").hidden = !said.length;
   document.getElementById("communications").replaceChildren(...said.map((c) => el("li", { class: c.kind },
-    el("time", { datetime: c.traces_at || c.received_at, text: new Date(c.traces_at || c.received_at).toLocaleString() }),
+    el("time", { datetime: c.traces_at || c.received_at, text: moment(c.traces_at || c.received_at) }),
     c.kind === "communication" ? ` · ${t("statement_check.message")}: ${c.content}`
       : ` · ${t("statement_check.reported")}: ${statusName(String(c.status).toLowerCase())}${c.content ? ` · ${c.content}` : ""}`)));
   const sent = s.sent;
@@ -99,7 +106,7 @@ function renderTraces(s) {
   if (!sent) return;
   document.getElementById("sent").replaceChildren(el("ul", {}, ...(sent.commodities || []).map((c) => el("li", {},
     `${c.hs_heading} · ${c.description}: ${number(c.volume_m3, 1)} m³ (${c.supplementary_unit_qualifier || "MTQ"}, ±${c.percentage_estimation_or_deviation ?? "—"} %) · ${t("statement.producers")}: ${c.producer_count}`,
-    c.species?.length ? el("div", { class: "muted", text: c.species.map((sp) => `${sp.common_name} (${sp.scientific_name})`).join(", ") }) : null))));
+    c.species?.length ? el("div", { class: "muted", text: c.species.map((sp) => `${speciesName(sp)} (${sp.scientific_name})`).join(", ") }) : null))));
   const buyers = s.buyers || [];
   document.getElementById("buyers").replaceChildren(...(buyers.length ? buyers.map((b) => el("li", {}, el("code", { text: b })))
     : [el("li", { class: "muted", text: "—" })]));
@@ -157,7 +164,7 @@ function render(s) {
       a.traces_uuid ? ` · ${a.traces_uuid}` : "", a.rejection_reason ? ` · ${a.rejection_reason}` : "")));
   message.textContent = waiting(s) ? t("statement.waiting") : s.status === "rejected" ? t("statement.rejected") : "";
   document.getElementById("history").replaceChildren(...(s.history || []).map((h) =>
-    el("li", {}, el("time", { datetime: h.at, text: new Date(h.at).toLocaleString() }), ` · ${statusName(h.status)}`, h.message ? ` · ${h.message}` : "")));
+    el("li", {}, el("time", { datetime: h.at, text: moment(h.at) }), ` · ${statusName(h.status)}`, h.message ? ` · ${h.message}` : "")));
 }
 
 /** The represented operator as TRACES gets it, each field ready to show its problems. */
@@ -217,6 +224,7 @@ async function refresh() {
 
 async function act(operation) {
   if (operation === "withdraw" && !window.confirm(t("statement.withdraw_confirm"))) return;
+  if (operation === "submit" && !window.confirm(t("confirm.submit", { ref: statement?.internal_reference || "" }))) return;
   try {
     Object.values(buttons).forEach((b) => { b.disabled = true; });
     await api("POST", `/api/v1/statements/${id}/${operation}`);

@@ -1,0 +1,83 @@
+"""The audit history of a certificate and of a statement as screens: who did what, when."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection
+from starlette.requests import Request
+from starlette.responses import Response
+
+from geoservice.accounts import audit
+from geoservice.accounts.principal import Principal
+from geoservice.web import auth
+from geoservice.web.context import db
+from geoservice.web.field_names import label
+from geoservice.web.routes.ui_certificates import load_certificate
+from geoservice.web.routes.ui_statements import find_statement
+from geoservice.web.routing import RouteTable
+from geoservice.web.templates import language, render
+
+routes = RouteTable()
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
+    return str(value)
+
+
+def changes_in_words(changes: Any, lang: str) -> list[str]:
+    """``{"place": ["A", "B"]}`` → ``["Vieta: A → B"]``; other shapes as ``name: value``."""
+    if not isinstance(changes, dict):
+        return [_value(changes)] if changes else []
+    lines = []
+    for key, value in changes.items():
+        name = label(str(key), lang)
+        if isinstance(value, list) and len(value) == 2 and not isinstance(value[0], (dict, list)):
+            lines.append(f"{name}: {_value(value[0])} → {_value(value[1])}")
+        elif isinstance(value, dict) and set(value) == {"before", "after"}:
+            lines.append(f"{name}: {_value(value['before'])} → {_value(value['after'])}")
+        else:
+            lines.append(f"{name}: {_value(value)}")
+    return lines
+
+
+def _entries(conn: Connection, entity: str, entity_id: str, lang: str) -> list[dict[str, Any]]:
+    return [{**row, "lines": changes_in_words(row["changes"], lang)}
+            for row in audit.history(conn, entity, entity_id)]
+
+
+def certificate_history(conn: Connection, principal: Principal, cert_id: str,
+                        lang: str) -> dict[str, Any]:
+    cert = load_certificate(conn, principal, cert_id)  # another tenant's id: 404 like a missing
+    return {"kind": "certificate", "title": cert["ca_number"],
+            "back": f"/certificates/{cert['id']}",
+            "entries": _entries(conn, "certificate", cert["id"], lang)}
+
+
+def statement_history(conn: Connection, principal: Principal, statement_id: str,
+                      lang: str) -> dict[str, Any]:
+    st = find_statement(conn, principal, statement_id)
+    return {"kind": "statement", "title": st["internal_reference"],
+            "back": f"/statements/{st['id']}",
+            "entries": _entries(conn, "statement", st["id"], lang)}
+
+
+@routes.page("GET", "/certificates/{id}/history")
+async def certificate_history_page(request: Request) -> Response:
+    principal = await auth.require(request)
+    data = await db(request, certificate_history, principal, request.path_params["id"],
+                    language(request))
+    return render(request, "history.html", data)
+
+
+@routes.page("GET", "/statements/{id}/history")
+async def statement_history_page(request: Request) -> Response:
+    principal = await auth.require(request)
+    data = await db(request, statement_history, principal, request.path_params["id"],
+                    language(request))
+    return render(request, "history.html", data)
