@@ -65,7 +65,7 @@ async def login_submit(request: Request) -> Response:
     if result.block is not None:
         error = auth.too_many(request, result.block, "login")
         if not prefers_html(request):
-            return json_error(error)
+            return json_error(error, request)
         page = render(request, "login.html", {"next": target, "email": email,
                       "error": "throttle.login", "minutes": -(-result.block.retry_after // 60)},
                       status=429)
