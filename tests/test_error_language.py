@@ -87,3 +87,23 @@ def test_accept_language_parsing() -> None:
     assert accept_language("de,fr") is None
     assert accept_language("en;q=0") is None
     assert accept_language(None) is None
+
+
+def test_errors_raised_in_both_languages_answer_both_with_their_specifics() -> None:
+    """issue-13/14/15 raise in the caller's words (i18n.both, references.say); the answer keeps
+    those words in both languages, in the language of the request, not a generic fallback."""
+    from geoservice import i18n
+    from geoservice.errors import TooManyRequests, ValidationFailed
+    from geoservice.references import say
+    from geoservice.web.error_text import error_body
+
+    throttled = TooManyRequests(i18n.both("throttle.login", "lv", minutes=7),
+                                code="login_throttled")
+    english = error_body(throttled, "en")["error"]
+    assert english["message"] == "Too many failed login attempts. Try again in 7 min."
+    assert english["messages"]["lv"].startswith("Pārāk daudz") and "7 min" in \
+        english["messages"]["lv"]
+    stored = ValidationFailed(say.say("no_pairs"), code="no_pairs")
+    latvian = error_body(stored, "lv")["error"]
+    assert "nekas netika saglabāts" in latvian["message"]
+    assert "nothing was stored" in latvian["messages"]["en"]
