@@ -396,3 +396,27 @@ def test_map_has_layer_legend_opacity_labels_identify_and_zoom_to_all(
     page.click("#fit-all")  # back to all my areas
     page.wait_for_function("() => document.getElementById('map').leafletMap.getZoom() >= 13")
     assert not page.js_errors, page.js_errors
+
+
+def test_drawing_map_starts_at_my_areas_and_finds_by_number(
+    page: Any, web_org: dict[str, Account], engine: Engine
+) -> None:
+    owner = web_org["owner"]
+    far = factories.certificate(areas=[factories.area(
+        geometry=factories.square(640_000.0, 250_000.0), cadastral_designation="36010010099")])
+    factories.store_certificate(engine, owner.org_id, far)
+    browser_login(page, owner)
+    page.goto("/certificates/new")
+    page.wait_for_selector("#map[data-started='areas']")
+    centre = page.evaluate("() => document.getElementById('map').leafletMap.getCenter()")
+    assert abs(centre["lat"] - 56.93) > 0.1  # not the fixed start in Jumurda: at my area
+    page.evaluate("() => document.getElementById('map').leafletMap.setView([56.93, 26.17], 12)")
+    page.fill("#place-q", "36010010099")
+    page.click("#place-go")
+    page.wait_for_selector("#place-status:has-text('Atrastas 1')")
+    moved = page.evaluate("() => document.getElementById('map').leafletMap.getCenter()")
+    assert abs(moved["lat"] - centre["lat"]) < 0.01 and abs(moved["lng"] - centre["lng"]) < 0.01
+    page.fill("#place-q", "99999999999")
+    page.click("#place-go")
+    page.wait_for_selector("#place-status:has-text('nav')")
+    assert not page.js_errors, page.js_errors
