@@ -195,3 +195,32 @@ def test_manual_certificate_drawn_on_the_map(
     assert sorted((p["hs_code"], p["m3"]) for p in area["products"]) == [
         ("4401", 20.0), ("4403", 80.0)]
     assert area["volume_check"]["within_tolerance"] is False
+
+
+def test_screenshots_in_english(
+    page: Any, browser: Any, live_server: LiveServer, web_org: dict[str, Account],
+    operator: dict[str, Account], screenshots: bool,
+) -> None:
+    """The main screens in English too (the docs show both languages)."""
+    ids, n_areas = seed(live_server, web_org["owner"])
+    browser_login(page, web_org["owner"], lang="en")
+    page.wait_for_selector(f"#map[data-loaded='{n_areas}']")
+    assert page.text_content("h1") == "Map view"
+    shoot(page, screenshots, "map-en")
+    page.goto(f"/certificates/{ids['2622530264']}")
+    page.wait_for_selector("#findings li.finding")
+    shoot(page, screenshots, "certificate-en")
+    page.goto("/certificates")
+    shoot(page, screenshots, "certificates-en")
+    page.goto(f"/certificates/{ids['2622530264']}/report")
+    shoot(page, screenshots, "report-en")
+    officer = browser.new_context(viewport={"width": 1366, "height": 800},
+                                  base_url=live_server.url).new_page()
+    browser_login(officer, operator["compliance_officer"], lang="en")
+    officer.goto("/review")
+    officer.wait_for_selector("#queue li")
+    officer.wait_for_load_state("networkidle")
+    assert officer.is_visible("#review-form")
+    shoot(officer, screenshots, "review-queue-en")
+    officer.context.close()
+    assert not page.js_errors, page.js_errors

@@ -357,3 +357,66 @@ def test_review_queue_is_master_detail_with_filters_keys_and_no_jumps(
         "bloķē" in text for text in officer.locator("#queue li").all_inner_texts())
     officer.context.close()
     assert not errors, errors
+
+
+def test_map_has_layer_legend_opacity_labels_identify_and_zoom_to_all(
+    page: Any, web_org: dict[str, Account], engine: Engine
+) -> None:
+    owner = web_org["owner"]
+    cert_id = factories.store_certificate(engine, owner.org_id)
+    with engine.connect() as conn:
+        ca = conn.execute(text("SELECT ca_number FROM certificates WHERE id = CAST(:c AS uuid)"),
+                          {"c": cert_id}).scalar_one()
+    browser_login(page, owner)
+    page.wait_for_selector("#map[data-loaded='1']")
+    page.wait_for_selector(".leaflet-tooltip.cirsma-label")  # zoomed in: labelled
+    assert f"{ca} / 1" in page.locator(".leaflet-tooltip.cirsma-label").first.inner_text()
+    legend = page.locator("#layer-legend li")
+    legend.first.wait_for()
+    assert legend.count() >= 3  # every land-use layer has its legend row
+    row = page.locator("#layer-legend li", has_text="LAD").first
+    row.locator("input.layer-on").check()
+    layer_id = row.get_attribute("data-layer")
+    page.wait_for_function("""() => { let n = 0; document.getElementById('map').leafletMap
+        .eachLayer((l) => { if (l.feature && !l.feature.properties.certificate_id) n += 1; });
+        return n > 0; }""")
+    row.locator("input.layer-opacity").fill("50")
+    opacities = page.evaluate("""() => { const out = new Set();
+        document.getElementById('map').leafletMap.eachLayer((l) => {
+          const land = l.feature && !l.feature.properties.certificate_id;
+          if (land && l.options) out.add(l.options.opacity);
+        }); return [...out]; }""")
+    assert opacities == [0.5], (layer_id, opacities)
+    page.evaluate("""() => { let done = false; document.getElementById('map').leafletMap
+        .eachLayer((l) => { if (!done && l.feature && !l.feature.properties.certificate_id
+                                && l.getPopup()) { l.openPopup(); done = true; } }); }""")
+    identify = page.locator(".leaflet-popup .identify").inner_text()
+    assert identify.startswith("Slānis: ") and "LAD" in identify  # layer and attributes
+    page.evaluate("() => document.getElementById('map').leafletMap.setView([40, 10], 5)")
+    page.click("#fit-all")  # back to all my areas
+    page.wait_for_function("() => document.getElementById('map').leafletMap.getZoom() >= 13")
+    assert not page.js_errors, page.js_errors
+
+
+def test_drawing_map_starts_at_my_areas_and_finds_by_number(
+    page: Any, web_org: dict[str, Account], engine: Engine
+) -> None:
+    owner = web_org["owner"]
+    far = factories.certificate(areas=[factories.area(
+        geometry=factories.square(640_000.0, 250_000.0), cadastral_designation="36010010099")])
+    factories.store_certificate(engine, owner.org_id, far)
+    browser_login(page, owner)
+    page.goto("/certificates/new")
+    page.wait_for_selector("#map[data-started='areas']")
+    centre = page.evaluate("() => document.getElementById('map').leafletMap.getCenter()")
+    assert abs(centre["lat"] - 56.93) > 0.1  # not the fixed start in Jumurda: at my area
+    page.evaluate("() => document.getElementById('map').leafletMap.setView([56.93, 26.17], 12)")
+    page.fill("#place-q", "36010010099")
+    page.click("#place-go")
+    page.wait_for_selector("#place-status:has-text('Atrastas 1')")
+    moved = page.evaluate("() => document.getElementById('map').leafletMap.getCenter()")
+    assert abs(moved["lat"] - centre["lat"]) < 0.01 and abs(moved["lng"] - centre["lng"]) < 0.01
+    page.fill("#place-q", "99999999999")
+    page.click("#place-go")
+    page.wait_for_selector("#place-status:has-text('nav')")
+    assert not page.js_errors, page.js_errors

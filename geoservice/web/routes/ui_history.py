@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.responses import Response
 
+from geoservice import i18n
 from geoservice.accounts import audit
 from geoservice.accounts.principal import Principal
 from geoservice.web import auth
@@ -22,9 +23,17 @@ from geoservice.web.templates import language, render
 routes = RouteTable()
 
 
-def _value(value: Any) -> str:
+# Changed fields whose values are codes, and the catalogue section that names them.
+CODED = {"source": "source", "status": "status", "verdict": "verdict",
+         "felling_type": "felling", "execution_method": "method"}
+
+
+def _value(value: Any, key: str = "", lang: str = "lv") -> str:
     if value is None or value == "":
         return "—"
+    section = CODED.get(key)
+    if section and isinstance(value, str) and f"{section}.{value}" in i18n.catalogue():
+        return i18n.translate(f"{section}.{value}", lang)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
     return str(value)
@@ -37,12 +46,15 @@ def changes_in_words(changes: Any, lang: str) -> list[str]:
     lines = []
     for key, value in changes.items():
         name = label(str(key), lang)
+        def word(v: Any, key: str = str(key)) -> str:
+            return _value(v, key, lang)
+
         if isinstance(value, list) and len(value) == 2 and not isinstance(value[0], (dict, list)):
-            lines.append(f"{name}: {_value(value[0])} → {_value(value[1])}")
+            lines.append(f"{name}: {word(value[0])} → {word(value[1])}")
         elif isinstance(value, dict) and set(value) == {"before", "after"}:
-            lines.append(f"{name}: {_value(value['before'])} → {_value(value['after'])}")
+            lines.append(f"{name}: {word(value['before'])} → {word(value['after'])}")
         else:
-            lines.append(f"{name}: {_value(value)}")
+            lines.append(f"{name}: {word(value)}")
     return lines
 
 

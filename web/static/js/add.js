@@ -10,6 +10,33 @@ await loadMessages();
 panelToggle();
 const { map } = await createMap();
 const preview = L.featureGroup().addTo(map);
+
+// The owner's felling areas as faint context; the map starts at them, not at a fixed place.
+const mine = L.geoJSON(null, { style: { color: "#555", weight: 1, fillOpacity: 0.08, dashArray: "3 3" },
+  pmIgnore: true, interactive: false }).addTo(map);
+async function areasFor(q) {
+  const url = `/api/v1/certificates?f=geojson&limit=${q ? 50 : 500}${q ? `&q=${encodeURIComponent(q)}` : ""}`;
+  const response = await fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" });
+  return response.ok ? response.json() : { features: [] };
+}
+areasFor("").then((data) => {
+  mine.addData(data);
+  if (mine.getLayers().length && !preview.getLayers().length) map.fitBounds(mine.getBounds(), { maxZoom: 15, padding: [20, 20] });
+  document.getElementById("map").dataset.started = mine.getLayers().length ? "areas" : "default";
+}).catch(() => {});
+document.getElementById("place-search").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const q = document.getElementById("place-q").value.trim();
+  const status = document.getElementById("place-status");
+  if (!q) return;
+  const found = L.geoJSON(await areasFor(q).catch(() => ({ features: [] })));
+  if (found.getLayers().length) {
+    map.fitBounds(found.getBounds(), { maxZoom: 17, padding: [30, 30] });
+    status.textContent = t("drawmap.found", { n: found.getLayers().length, q });
+  } else {
+    status.textContent = t("drawmap.not_found", { q });
+  }
+});
 const vmdForm = document.getElementById("vmd-form");
 const result = document.getElementById("vmd-result");
 const saveButton = document.getElementById("vmd-save");

@@ -31,6 +31,18 @@ export function setupGeoman(map) {
     drawRectangle: false, drawCircle: false, drawText: false, rotateMode: false, dragMode: false,
     editMode: true, cutPolygon: true, removalMode: true, drawPolygon: true,
   });
+  nameButtons(map);
+}
+
+/** Geoman's toolbar links have no text: give each the name its container's title shows. */
+function nameButtons(map) {
+  map.getContainer().querySelectorAll(".leaflet-pm-toolbar .button-container").forEach((box) => {
+    const link = box.querySelector("a.leaflet-buttons-control-button");
+    if (link && box.title) link.setAttribute("aria-label", box.title);
+    box.querySelectorAll(".leaflet-pm-actions-container a").forEach((a) => {
+      if (!a.getAttribute("aria-label") && a.textContent.trim()) a.setAttribute("aria-label", a.textContent.trim());
+    });
+  });
 }
 
 /** Polygons (as L.Polygon) of a GeoJSON (Multi)Polygon. */

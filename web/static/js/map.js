@@ -79,7 +79,10 @@ function ogcOverlay(map, collection, colour, status) {
     onEachFeature: (feature, lyr) => {
       const props = feature.properties || {};
       const rows = Object.entries(props).slice(0, 8).map(([k, v]) => el("div", {}, el("b", { text: `${k}: ` }), String(v ?? "")));
-      lyr.bindPopup(el("div", {}, el("strong", { text: collection.title || collection.id }), ...rows));
+      const version = props.version ?? props.layer_version ?? collection.version;
+      lyr.bindPopup(el("div", { class: "identify" },
+        el("strong", { text: `${t("mapview.identify_layer")}: ${collection.title || collection.id}` }),
+        version != null ? el("div", { text: `${t("report.version")}: v${version}` }) : null, ...rows));
     },
     pmIgnore: true,
     snapIgnore: false,
@@ -106,6 +109,28 @@ function ogcOverlay(map, collection, colour, status) {
   map.on("moveend", refresh);
   layer.on("add", refresh);
   return layer;
+}
+
+/** A land-use layer in the legend (#layer-legend): its colour, title, a switch and an opacity slider. */
+function legendRow(map, overlay, collection, colour) {
+  const legend = document.getElementById("layer-legend");
+  if (!legend) return;
+  const title = collection.title || collection.id;
+  const id = `layer-${collection.id}`;
+  let opacity = 1;
+  const restyle = () => overlay.setStyle({ opacity, fillOpacity: 0.15 * opacity * 2 });
+  overlay.on("add", () => setTimeout(restyle));
+  overlay.on("layeradd", restyle);
+  const toggle = el("input", { type: "checkbox", id: `${id}-on`, class: "layer-on" });
+  toggle.addEventListener("change", () => { if (toggle.checked) overlay.addTo(map); else map.removeLayer(overlay); });
+  overlay.on("add", () => { toggle.checked = true; });
+  overlay.on("remove", () => { toggle.checked = false; });
+  const slider = el("input", { type: "range", min: "10", max: "100", step: "10", value: "100", id: `${id}-opacity`,
+    class: "layer-opacity", "aria-label": t("mapview.opacity_of", { layer: title }) });
+  slider.addEventListener("input", () => { opacity = Number(slider.value) / 100; restyle(); });
+  legend.append(el("li", { "data-layer": collection.id },
+    toggle, " ", el("span", { class: "swatch layer", style: `background:${colour}33;border-color:${colour}` }),
+    el("label", { for: `${id}-on`, text: title }), " ", slider));
 }
 
 /** Coordinates under the pointer in LKS-92 (easting, northing) and WGS84. */
@@ -166,8 +191,10 @@ async function loadOgcOverlays(map, control, status) {
     const data = await (await fetch("/ogc/collections?f=json", { headers: { Accept: "application/json" } })).json();
     (data.collections || []).filter((c) => c.id !== "felling_areas" && c.id !== "findings")
       .forEach((collection, i) => {
-        control.addOverlay(ogcOverlay(map, collection, OVERLAY_COLOURS[i % OVERLAY_COLOURS.length], status),
-          collection.title || collection.id);
+        const colour = OVERLAY_COLOURS[i % OVERLAY_COLOURS.length];
+        const overlay = ogcOverlay(map, collection, colour, status);
+        control.addOverlay(overlay, collection.title || collection.id);
+        legendRow(map, overlay, collection, colour);
       });
   } catch (_) {
     status(t("map.layers_unavailable"));

@@ -44,6 +44,28 @@ function toggle(feature) {
 document.getElementById("make-statement").addEventListener("click", () => {
   window.location.href = `/statements/new?ids=${[...selected.keys()].map(encodeURIComponent).join(",")}`;
 });
+document.getElementById("fit-all").addEventListener("click", () => {
+  const bounds = layer.getBounds();
+  if (bounds.isValid()) map.fitBounds(bounds, { maxZoom: 16, padding: [20, 20] });
+});
+
+/** Felling-area labels (CA number / cirsma) when zoomed in, for the areas in view (at most 300). */
+const LABEL_ZOOM = 15;
+function labels() {
+  const view = map.getBounds();
+  let shown = 0;
+  layer.eachLayer((lyr) => {
+    const wanted = map.getZoom() >= LABEL_ZOOM && shown < 300 && view.intersects(lyr.getBounds());
+    if (wanted && !lyr.getTooltip()) {
+      const p = lyr.feature?.properties || {};
+      lyr.bindTooltip(`${p.ca_number ?? ""} / ${p.cirsma ?? ""}`, { permanent: true, direction: "center", className: "cirsma-label" });
+    }
+    if (wanted) { shown += 1; lyr.openTooltip(); } else if (lyr.getTooltip()) lyr.unbindTooltip();
+  });
+}
+map.on("zoomend moveend", labels);
+layer.on("add layeradd", () => setTimeout(labels));
+
 document.getElementById("fit-selection").addEventListener("click", () => {
   const bounds = L.latLngBounds([]);
   layer.eachLayer((lyr) => {

@@ -53,7 +53,7 @@ async function describe(s) {
   if (preview) {
     parts.push(el("h3", { text: t("statement.commodities") }),
       el("ul", {}, ...(preview.commodities || []).map((c) => el("li", { "data-field": `commodities[${c.hs_heading}]` },
-        `${c.hs_heading} · ${c.description || t(`hs.${String(c.hs_heading).slice(0, 4)}`)}: ${number(c.volume_m3, 1)} m³`,
+        `${c.hs_heading} · ${t(`hs.${String(c.hs_heading).slice(0, 4)}`)}: ${number(c.volume_m3, 1)} m³`,
         c.species?.length ? el("div", { class: "muted", text: c.species.map((sp) => `${speciesName(sp)} (${sp.scientific_name})`).join(", ") }) : null))));
     const warnings = preview.warnings || [];
     if (warnings.length) parts.push(el("ul", { class: "note" }, ...warnings.map((w) => el("li", { text: typeof w === "string" ? w : w.message || JSON.stringify(w) }))));
