@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
@@ -25,8 +27,10 @@ def test_report_shows_map_findings_and_layer_versions(
     html = page.text
     assert "<svg" in html and "data:image/png;base64," in html  # map with the forest mask
     assert html.count("<path") >= 3  # the area, a field block, the north arrow
-    assert "forest_to_agriculture" in html and "flagged" in html
-    assert "lad_field_blocks v1" in html or "lad_declared_fields v1" in html
+    # the rule and verdict in words (issue 17: no raw codes), the layer by title and version
+    assert "forest converted to agricultural land" in html and 'data-verdict="flagged"' in html
+    assert "forest_to_agriculture" not in html
+    assert re.search(r"<td>[^<>]*field[^<>]* v1</td>", html, re.IGNORECASE)
     assert "@media print" in html
     hidden = client.get(f"/certificates/{cert_id}/report",
                         headers={**bearer(other_tenant["owner"]), "accept": "text/html"})

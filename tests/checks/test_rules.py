@@ -75,7 +75,7 @@ def test_agriculture_on_2020_forest_flags_with_the_forest_part() -> None:
     assert len(found) == 1
     assert (found[0].overlap_ha, found[0].overlap_percent) == (0.6, 30.0)
     assert (found[0].layer_id, found[0].layer_version) == ("blocks", 3)
-    assert "0.60 ha" in found[0].message_en and "0.60 ha" in found[0].message_lv
+    assert "0.60 ha" in found[0].message_en and "0,60 ha" in found[0].message_lv  # lv: comma
 
 
 def test_deforestation_felling_blocks_and_little_2020_forest_flags() -> None:

@@ -95,6 +95,7 @@ def test_screenshots_of_the_main_screens(
     page.click("#volumes-save")
     page.wait_for_selector("#volumes-status:has-text('Apjomi saglabāti.')")
     page.reload()  # what was saved is what the page shows now
+    page.wait_for_selector("#volumes-form output.will-save")
     assert page.input_value("#volumes-form input.m3") == typed
     shoot(page, screenshots, "volumes")
 
