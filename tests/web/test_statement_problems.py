@@ -49,7 +49,7 @@ def test_problems_are_shown_fixed_and_a_rejected_statement_resubmitted(
     # a click on the problem's link opens the profile at that field
     page.click(f"{street} a.fix")
     page.wait_for_url(re.compile(r".*/organisation#street$"))
-    page.wait_for_function("document.getElementById('name').value !== ''")
+    page.wait_for_function("() => document.getElementById('name').value !== ''")
     page.fill("#street", "Skolas iela 3")
     page.fill("#postal_code", "LV-4801")
     page.fill("#city", "Madona")
@@ -61,6 +61,7 @@ def test_problems_are_shown_fixed_and_a_rejected_statement_resubmitted(
     assert page.locator("#problems li").count() == 0
 
     traces_worker.reject_next("EUDR-COMMODITIES-PRODUCER-GEO-INVALID-GEOMETRY: ring overlaps")
+    page.once("dialog", lambda dialog: dialog.accept())  # issue-17 asks "Iesniegt … TRACES?"
     page.click("#submit-statement")
     page.wait_for_selector("#statement-status[data-status='rejected']", timeout=60_000)
     page.wait_for_selector("#rejection-box:not([hidden])")
