@@ -208,6 +208,15 @@ def prefetch(items: Iterable[T], depth: int = 2) -> Iterator[T]:
                 worker.join(timeout=0.1)
 
 
+def current_size(engine: Engine, layer_id: str) -> int | None:
+    """Features in the layer's current version (an estimate when a source gives no total)."""
+    with engine.connect() as conn:
+        value = conn.execute(text(
+            "SELECT v.feature_count FROM layers l JOIN layer_versions v ON v.layer_id = l.id "
+            "AND v.version = l.current_version WHERE l.id = :l"), {"l": layer_id}).scalar()
+    return int(value) if value else None
+
+
 def content_hash(conn: Connection, layer_id: str, version: int) -> str:
     """Order-free hash of a version's features (their fingerprints)."""
     return str(conn.execute(text(
