@@ -87,6 +87,12 @@ def log_fetch(engine: Engine, target: Target, outcome: str, started: datetime, *
              "h": content_hash, "s": started})
 
 
+def log_outcome(engine: Engine, target: Target, started: datetime, outcome: Outcome) -> None:
+    log_fetch(engine, target, "unchanged" if outcome.unchanged else "new_version", started,
+              layer_id=outcome.layer_id, version=outcome.version, features=outcome.features,
+              content_hash=outcome.content_hash)
+
+
 def begin(engine: Engine, target: Target) -> Resume:
     """The harvest to continue (same source and parameters) or a new harvesting version."""
     params = json.dumps(target.params, sort_keys=True)
