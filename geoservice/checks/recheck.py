@@ -111,6 +111,8 @@ def start(conn: Connection, layer_id: str, version: int, previous: int | None, *
             "SELECT id, :reason FROM unnest(CAST(:ids AS uuid[])) AS id ON CONFLICT "
             "(certificate_id) DO UPDATE SET reason = EXCLUDED.reason, queued_at = now()"),
             {"ids": found.open_ids, "reason": f"recheck:{recheck_id}"})
+    conn.execute(text("UPDATE layer_rechecks SET seconds = :s WHERE id = CAST(:id AS uuid)"),
+                 {"s": time.perf_counter() - started, "id": recheck_id})  # finding them counts
     return recheck_id
 
 

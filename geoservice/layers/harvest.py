@@ -87,6 +87,12 @@ def log_fetch(engine: Engine, target: Target, outcome: str, started: datetime, *
              "h": content_hash, "s": started})
 
 
+def log_outcome(engine: Engine, target: Target, started: datetime, outcome: Outcome) -> None:
+    log_fetch(engine, target, "unchanged" if outcome.unchanged else "new_version", started,
+              layer_id=outcome.layer_id, version=outcome.version, features=outcome.features,
+              content_hash=outcome.content_hash)
+
+
 def begin(engine: Engine, target: Target) -> Resume:
     """The harvest to continue (same source and parameters) or a new harvesting version."""
     params = json.dumps(target.params, sort_keys=True)
@@ -206,6 +212,15 @@ def prefetch(items: Iterable[T], depth: int = 2) -> Iterator[T]:
                 box.get_nowait()
             except queue.Empty:
                 worker.join(timeout=0.1)
+
+
+def current_size(engine: Engine, layer_id: str) -> int | None:
+    """Features in the layer's current version (an estimate when a source gives no total)."""
+    with engine.connect() as conn:
+        value = conn.execute(text(
+            "SELECT v.feature_count FROM layers l JOIN layer_versions v ON v.layer_id = l.id "
+            "AND v.version = l.current_version WHERE l.id = :l"), {"l": layer_id}).scalar()
+    return int(value) if value else None
 
 
 def content_hash(conn: Connection, layer_id: str, version: int) -> str:

@@ -32,6 +32,8 @@ def test_alerts_and_rechecks_keep_to_the_tenancy_rule(
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO layers (id, title, role, kind) VALUES "
                           "(:l, :l, 'agriculture', 'vector')"), {"l": layer_id})
+        conn.execute(text("INSERT INTO layer_versions (layer_id, version) VALUES (:l, 1), "
+                          "(:l, 2)"), {"l": layer_id})
         recheck_id = str(conn.execute(text(
             "INSERT INTO layer_rechecks (layer_id, from_version, to_version, changed) VALUES "
             "(:l, 1, 2, CAST(:c AS jsonb)) RETURNING id"),

@@ -8,7 +8,6 @@ content makes no new version and a failure registers nothing.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from sqlalchemy import Engine, text
 from geoservice.errors import ValidationFailed
 from geoservice.layers import harvest, vector
 from geoservice.layers.fetch.http import Client, FetchFailed, validators
+from geoservice.layers.importer import checksum
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,6 @@ def download(client: Client, url: str, folder: Path, known: Any) -> Download:
     return Download(target, validators(response))
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fetch(engine: Engine, client: Client, source: str, target: harvest.Target, *,
           store_dir: Path, layer: str | None = None) -> harvest.Outcome:
     started = harvest.now()
@@ -80,9 +72,7 @@ def fetch(engine: Engine, client: Client, source: str, target: harvest.Target, *
     except (FetchFailed, ValidationFailed) as exc:
         harvest.log_fetch(engine, target, "failed", started, message=exc.message)
         raise
-    harvest.log_fetch(engine, target, "unchanged" if outcome.unchanged else "new_version",
-                      started, layer_id=outcome.layer_id, version=outcome.version,
-                      features=outcome.features, content_hash=outcome.content_hash)
+    harvest.log_outcome(engine, target, started, outcome)
     return outcome
 
 
@@ -105,7 +95,7 @@ def _fetch(engine: Engine, client: Client, source: str, target: harvest.Target,
         path = Path(source)
         if not path.exists():
             raise ValidationFailed(f"{path} does not exist.", code="layer_file_missing")
-    digest = sha256(path)
+    digest = checksum(path)
     if known is not None and known.checksum == digest:
         return harvest.Outcome(known.id, None, known.current_version, int(known.feature_count),
                                unchanged=True)

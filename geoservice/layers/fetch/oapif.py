@@ -138,9 +138,7 @@ def run(engine: Engine, client: Client, source: OapifSource, target: harvest.Tar
         harvest.log_fetch(engine, target, "failed", started, layer_id=resume.layer_id,
                           message=exc.message, features=resume.features)
         raise
-    harvest.log_fetch(engine, target, "unchanged" if outcome.unchanged else "new_version",
-                      started, layer_id=outcome.layer_id, version=outcome.version,
-                      features=outcome.features, content_hash=outcome.content_hash)
+    harvest.log_outcome(engine, target, started, outcome)
     return outcome
 
 

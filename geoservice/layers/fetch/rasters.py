@@ -10,7 +10,6 @@ hash, are what the current version has, nothing new is registered.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 from collections.abc import Callable, Iterable
@@ -34,6 +33,7 @@ from geoservice import events
 from geoservice.errors import ValidationFailed
 from geoservice.layers import harvest, registry
 from geoservice.layers.fetch.http import Client, FetchFailed, validators
+from geoservice.layers.importer import checksum
 
 TARGET = CRS.from_epsg(3059)
 STRIP_ROWS = 512
@@ -104,14 +104,6 @@ def _grid(src: Any, clip: Bounds | None, pixel: float) -> tuple[Affine, int, int
     x1, y1 = math.ceil(box[2] / pixel) * pixel, math.ceil(box[3] / pixel) * pixel
     width, height = int(round((x1 - x0) / pixel)), int(round((y1 - y0) / pixel))
     return Affine(pixel, 0, x0, 0, -pixel, y1), width, height, (x0, y0, x1, y1)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fetch(engine: Engine, client: Client, url: str, target: harvest.Target, *,
@@ -189,7 +181,7 @@ def _fetch(engine: Engine, client: Client, url: str, target: harvest.Target, sto
                                  blocksize=512, overview_resampling="nearest",
                                  bigtiff="IF_SAFER", num_threads="ALL_CPUS")
         partial.unlink(missing_ok=True)
-        digest = _sha256(final_tmp)
+        digest = checksum(final_tmp)
         if current is not None and current.content_hash == digest:
             final_tmp.unlink(missing_ok=True)
             with engine.begin() as conn:

@@ -73,9 +73,7 @@ def run(engine: Engine, client: Client, source: WfsSource, target: harvest.Targe
         harvest.log_fetch(engine, target, "failed", started, layer_id=resume.layer_id,
                           message=exc.message, features=resume.features)
         raise
-    harvest.log_fetch(engine, target, "unchanged" if outcome.unchanged else "new_version",
-                      started, layer_id=outcome.layer_id, version=outcome.version,
-                      features=outcome.features, content_hash=outcome.content_hash)
+    harvest.log_outcome(engine, target, started, outcome)
     return outcome
 
 
@@ -126,7 +124,11 @@ def _harvest(engine: Engine, client: Client, source: WfsSource, target: harvest.
              resume: harvest.Resume, show_progress: bool | None) -> harvest.Outcome:
     """Pages are fetched and parsed in a thread while the previous one is written."""
     total = resume.number_matched if resume.pages else _hits(client, source)
-    bar = tqdm(total=total, initial=resume.features, unit=" features", desc=source.type_name,
+    # LAD says numberMatched="unknown": the current version's size is the estimate for the ETA.
+    estimate = total if total is not None else harvest.current_size(engine, resume.layer_id)
+    bar = tqdm(total=estimate, initial=resume.features, unit=" features",
+               desc=source.type_name if total is not None or estimate is None
+               else f"{source.type_name} (≈ total from the current version)",
                disable=show_progress is False or None, leave=False, smoothing=0.1)
     try:
         with bar:
