@@ -49,9 +49,13 @@ def review(
         {"s": status, "u": principal.user_id, "r": reason or None, "id": finding_id})
     verdict = store.recompute_verdict(conn, row.certificate_id)
     if status == "confirmed":
+        statement_id = conn.execute(text(
+            "SELECT sc.statement_id::text FROM statement_certificates sc JOIN statements s ON "
+            "s.id = sc.statement_id WHERE sc.certificate_id = CAST(:c AS uuid) "
+            "ORDER BY s.created_at DESC LIMIT 1"), {"c": row.certificate_id}).scalar()
         notify.enqueue(conn, row.organisation_id, "finding.confirmed", finding_id, {
             "finding_id": finding_id, "certificate_id": row.certificate_id,
-            "status": status, "rule": row.rule})
+            "statement_id": statement_id, "status": status, "rule": row.rule})
     audit.record(conn, principal, entity="finding", entity_id=finding_id, action=decision,
                  changes={"status": [row.status, status], "reason": reason,
                           "certificate_id": row.certificate_id, "rule": row.rule,

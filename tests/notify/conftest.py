@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy import Engine, text
 
 from geoservice.settings import Settings, SmtpSettings, TracesSettings
 from tests.statements.conftest import (  # noqa: F401 - fixtures shared with the statement tests
@@ -136,3 +137,16 @@ def silent_smtp() -> Iterator[int]:
     for conn in held:
         conn.close()
     listener.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_notifications(engine: Engine) -> Iterator[None]:
+    """Notifications other tests left unsent must not reach this test's servers."""
+    def settle() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE notifications SET state = 'failed', last_error = "
+                              "'test ended' WHERE state = 'pending'"))
+
+    settle()
+    yield
+    settle()

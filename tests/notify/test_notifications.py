@@ -148,7 +148,9 @@ def test_withdrawal_and_confirmed_finding_are_told(
     drain(worker)
     assert [r.json()["event"] for r in receiver.requests] == [
         "statement.withdrawn", "finding.confirmed"]
-    assert receiver.requests[1].json()["finding_id"] == finding
+    confirmed = receiver.requests[1].json()
+    assert confirmed["finding_id"] == finding and confirmed["statement_id"] == st["id"]
+    assert confirmed["status"] == "confirmed" and confirmed["at"]
 
 
 def test_webhook_input_is_checked_and_tenants_are_apart(
