@@ -226,8 +226,12 @@ def _count(results: Sequence[str]) -> dict[str, int]:
 
 
 def scope(principal: Principal, ids: Sequence[str] | None) -> tuple[str, dict[str, Any]]:
-    """The rows a principal re-verifies: its own register (all, or the ids given)."""
-    return _where(principal, {"ids": ids} if ids else {})
+    """The rows a principal re-verifies: its own register (all when ``ids`` is None, else
+    exactly the ids given, so an empty or unknown list matches nothing)."""
+    if ids is None:
+        return _where(principal, {})
+    where, params = _where(principal, {})
+    return f"{where} AND id = ANY(CAST(:ids AS uuid[]))", {**params, "ids": list(ids)}
 
 
 def all_due(hours: float) -> tuple[str, dict[str, Any]]:

@@ -100,6 +100,9 @@ def test_export_reverify_and_nightly(client: TestClient, engine: Engine,
     with engine.begin() as conn:
         conn.execute(text("UPDATE statements SET status = 'withdrawn' WHERE id = "
                           "CAST(:id AS uuid)"), {"id": pair.statement_id})
+    nothing = client.post("/api/v1/received/reverify", json={"ids": ["not-an-id"]},
+                          headers=bearer(buyer))
+    assert nothing.json() == {"verified": {}}
     answer = client.post("/api/v1/received/reverify", json={}, headers=bearer(buyer))
     assert answer.status_code == 200, answer.text
     row = next(r for r in _register(client, buyer) if r["reference_number"] == pair.reference)

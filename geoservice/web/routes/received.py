@@ -177,7 +177,8 @@ async def list_received(request: Request) -> Response:
 
 async def _reverify(request: Request, principal: Principal, ids: list[str] | None,
                     source: str) -> dict[str, int]:
-    where, params = received.scope(principal, ids and [i for i in ids if _uuid(i)])
+    chosen = None if ids is None else [i for i in ids if _uuid(i)]
+    where, params = received.scope(principal, chosen)
     caller = throttle.caller_of(request, principal)
     if source == "traces":
         service = verify.traces_service(request.app.state)
