@@ -55,5 +55,8 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"serving on http://{host}:{port} with {workers} worker process(es)", flush=True)
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
                 log_level="warning", proxy_headers=True, server_header=False,
-                timeout_graceful_shutdown=20)
+                timeout_graceful_shutdown=20,
+                # Longer than the idle timeout of common proxies and load balancers (60 s), so
+                # the server never closes a kept-alive connection the client is about to reuse.
+                timeout_keep_alive=75)
     return 0
