@@ -8,7 +8,7 @@ from starlette.responses import Response, StreamingResponse
 
 from geoservice.accounts.principal import Principal
 from geoservice.ogc import access, formats
-from geoservice.ogc.crs import parse_ogc
+from geoservice.ogc.crs import CRS84, Crs, parse_ogc
 from geoservice.ogc.query import FeatureQuery
 from geoservice.ogc.stream import gzipped, joined
 from geoservice.web import gis
@@ -21,9 +21,9 @@ gis.register_once()
 
 
 def _plan(conn: Connection, cid: str, principal: Principal | None, public: bool,
-          crs_name: str | None) -> FeatureQuery:
+          crs_name: str | None, default: Crs = CRS84) -> FeatureQuery:
     c = access.readable(conn, cid, principal, public)
-    return FeatureQuery(c, principal, crs=parse_ogc(crs_name))
+    return FeatureQuery(c, principal, crs=parse_ogc(crs_name, default))
 
 
 @routes.page("GET", "/download/{cid}.geojson")
@@ -58,7 +58,7 @@ def _binary(request: Request, query: FeatureQuery, ext: str) -> Response:
 async def download_flatgeobuf(request: Request) -> Response:
     principal, public = await gis.viewer(request)
     query = await read(request, _plan, request.path_params["cid"], principal, public,
-                       request.query_params.get("crs"))
+                       request.query_params.get("crs"), formats.DEFAULT_CRS)
     return _binary(request, query, "fgb")
 
 
@@ -66,5 +66,5 @@ async def download_flatgeobuf(request: Request) -> Response:
 async def download_geoparquet(request: Request) -> Response:
     principal, public = await gis.viewer(request)
     query = await read(request, _plan, request.path_params["cid"], principal, public,
-                       request.query_params.get("crs"))
+                       request.query_params.get("crs"), formats.DEFAULT_CRS)
     return _binary(request, query, "parquet")
