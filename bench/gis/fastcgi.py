@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -75,9 +76,31 @@ def pool(argv: list[str], port: int, env: dict[str, str], workdir: Path,
     try:
         yield pids
     finally:
-        for pid in pids:
-            with suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
+        _stop(pids)
+
+
+def _stop(pids: list[int], grace: float = 5.0) -> None:
+    """SIGTERM, then SIGKILL for what is left: mapserv's FastCGI loop ignores SIGTERM while it
+    waits for a request (the first runs left its pools behind)."""
+    for pid in pids:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in alive if _alive(pid)]
+    for pid in alive:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def nginx_conf(workdir: Path, port: int, locations: list[tuple[str, int, dict[str, str]]]

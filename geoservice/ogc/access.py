@@ -8,19 +8,10 @@ anonymous clients when ``GEOSERVICE_LAYERS_PUBLIC=true``.
 from __future__ import annotations
 
 from sqlalchemy import Connection
-from starlette.requests import Request
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import Unauthorized
 from geoservice.ogc.collections import Collection, all_collections, get_collection
-from geoservice.web import auth
-from geoservice.web.context import settings_of
-
-
-async def viewer(request: Request) -> tuple[Principal | None, bool]:
-    """The request's principal (or None) and whether anonymous users may read layers."""
-    principal = await auth.authenticate(request)
-    return principal, settings_of(request).web.layers_public
 
 
 def may_read(c: Collection, principal: Principal | None, layers_public: bool) -> bool:

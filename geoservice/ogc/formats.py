@@ -5,6 +5,11 @@ Rows come from a server-side cursor in batches of ``BATCH`` and become Arrow rec
 GeoParquet is written row group by row group into a sink that hands each piece to the client
 at once. GDAL's FlatGeobuf writer needs a seekable file (its header and spatial index come
 first): it writes to a temporary file, which is then streamed and removed.
+
+Both formats carry their CRS, so they default to the storage CRS (EPSG:3059, LKS-92): no
+reprojection and no rounding of what is stored, and about twice the rows per second of a
+CRS84 export, whose ``ST_Transform`` per feature dominates; ``crs=`` asks for another one.
+GeoJSON stays CRS84 by default, as RFC 7946 wants.
 """
 
 from __future__ import annotations
@@ -23,10 +28,11 @@ from pyproj import CRS as ProjCrs
 from sqlalchemy import Engine, text
 
 from geoservice.ogc.collections import Collection, Prop
-from geoservice.ogc.crs import OGC_CRS84, output_sql
+from geoservice.ogc.crs import OGC_CRS84, STORAGE, output_sql
 from geoservice.ogc.query import FeatureQuery
 
 BATCH = 10_000
+DEFAULT_CRS = STORAGE
 CHUNK = 1 << 20
 MEDIA = {"fgb": "application/flatgeobuf", "parquet": "application/vnd.apache.parquet"}
 

@@ -21,7 +21,7 @@ from tests.conftest import bearer
 from tests.factories import ORIGIN
 from tests.ogc.conftest import World
 
-E3059 = "http://www.opengis.net/def/crs/EPSG/0/3059"
+CRS84 = "?crs=http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 
 def _ogr(path: Path) -> dict:  # type: ignore[type-arg]
@@ -38,7 +38,7 @@ def _corners(features: list[dict]) -> list[tuple[float, float]]:  # type: ignore
 def _get(client: TestClient, path: str, headers: dict[str, str], tmp: Path) -> Path:
     response = client.get(path, headers=headers)
     assert response.status_code == 200, response.text
-    target = tmp / path.rsplit("/", 1)[-1].split("?")[0]
+    target = tmp / path.split("?")[0].rsplit("/", 1)[-1]
     target.write_bytes(response.content)
     return target
 
@@ -46,7 +46,7 @@ def _get(client: TestClient, path: str, headers: dict[str, str], tmp: Path) -> P
 def test_flatgeobuf_read_by_ogr(client: TestClient, world: World, tmp_path: Path) -> None:
     h = bearer(world.a["owner"])
     reference = client.get("/download/felling_areas.geojson", headers=h).json()["features"]
-    path = _get(client, "/download/felling_areas.fgb", h, tmp_path)
+    path = _get(client, f"/download/felling_areas.fgb{CRS84}", h, tmp_path)
     info = subprocess.run(["ogrinfo", "-al", "-so", str(path)], capture_output=True, text=True,
                           timeout=60, check=True).stdout
     assert "Feature Count: 2" in info and "FlatGeobuf" in subprocess.run(
@@ -62,7 +62,11 @@ def test_flatgeobuf_read_by_ogr(client: TestClient, world: World, tmp_path: Path
     theirs = _ogr(_get(client, "/download/felling_areas.fgb", bearer(world.b["owner"]),
                        tmp_path / "b"))
     assert {f["properties"]["certificate_id"] for f in theirs["features"]} == {world.cert_b}
-    lks = _ogr(_get(client, f"/download/{world.layer_id}.fgb?crs={E3059}", h, tmp_path))
+    # Without crs: the storage CRS, EPSG:3059 (easting, northing in metres).
+    layer_file = _get(client, f"/download/{world.layer_id}.fgb", h, tmp_path)
+    assert "LKS92 / Latvia TM" in subprocess.run(["ogrinfo", "-al", "-so", str(layer_file)],
+                                      capture_output=True, text=True, check=True).stdout
+    lks = _ogr(layer_file)
     assert len(lks["features"]) == 6
     xs = [x for x, _ in _corners(lks["features"])]
     assert min(xs) == pytest.approx(ORIGIN[0] + 50, abs=0.01)  # easting first, in metres
@@ -73,7 +77,7 @@ def test_flatgeobuf_read_by_ogr(client: TestClient, world: World, tmp_path: Path
 def test_geoparquet_read_by_geopandas(client: TestClient, world: World, tmp_path: Path) -> None:
     h = bearer(world.a["owner"])
     reference = client.get("/download/felling_areas.geojson", headers=h).json()["features"]
-    path = _get(client, "/download/felling_areas.parquet", h, tmp_path)
+    path = _get(client, f"/download/felling_areas.parquet{CRS84}", h, tmp_path)
     frame = geopandas.read_parquet(path)
     assert sorted(frame["id"]) == sorted(f["id"] for f in reference)
     assert frame.crs.to_string() == "OGC:CRS84"  # GeoParquet's default: lon/lat
@@ -84,10 +88,10 @@ def test_geoparquet_read_by_geopandas(client: TestClient, world: World, tmp_path
     geo = json.loads(pq.read_schema(path).metadata[b"geo"])
     assert geo["primary_column"] == "geometry" and geo["version"] == "1.0.0"
     other = geopandas.read_parquet(io.BytesIO(client.get(
-        "/download/felling_areas.parquet", headers=bearer(world.b["owner"])).content))
+        f"/download/felling_areas.parquet{CRS84}", headers=bearer(world.b["owner"])).content))
     assert set(other["certificate_id"]) == {world.cert_b}
     lks = geopandas.read_parquet(io.BytesIO(client.get(
-        f"/download/{world.layer_id}.parquet?crs={E3059}", headers=h).content))
+        f"/download/{world.layer_id}.parquet", headers=h).content))
     assert lks.crs.to_epsg() == 3059 and len(lks) == 6
     assert lks.total_bounds[0] == pytest.approx(ORIGIN[0] + 50, abs=0.01)
     assert sorted(lks["BLOCK_NUMBER"]) == [f"59{i:04d}" for i in range(6)]
@@ -99,7 +103,7 @@ def test_written_batch_by_batch(engine: Engine, world: World, tmp_path: Path,
     """Row groups of BATCH rows reach the client as they are written, not all at the end."""
     monkeypatch.setattr(formats, "BATCH", 2)
     with engine.connect() as conn:
-        query = FeatureQuery(get_collection(conn, world.layer_id), None)
+        query = FeatureQuery(get_collection(conn, world.layer_id), None, crs=formats.DEFAULT_CRS)
     chunks = list(formats.geoparquet(engine, query))
     assert len([c for c in chunks if c]) >= 3
     (tmp_path / "l.parquet").write_bytes(b"".join(chunks))

@@ -7,27 +7,28 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from geoservice.accounts.principal import Principal
-from geoservice.ogc import access, exceptions, formats
-from geoservice.ogc.crs import parse_ogc
-from geoservice.ogc.dbcall import read
+from geoservice.ogc import access, formats
+from geoservice.ogc.crs import CRS84, Crs, parse_ogc
 from geoservice.ogc.query import FeatureQuery
-from geoservice.ogc.stream import gzipped, joined, wants_gzip
+from geoservice.ogc.stream import gzipped, joined
+from geoservice.web import gis
 from geoservice.web.context import engine_of
+from geoservice.web.gis import read, wants_gzip
 from geoservice.web.routing import RouteTable
 
 routes = RouteTable()
-exceptions.register_once()
+gis.register_once()
 
 
 def _plan(conn: Connection, cid: str, principal: Principal | None, public: bool,
-          crs_name: str | None) -> FeatureQuery:
+          crs_name: str | None, default: Crs = CRS84) -> FeatureQuery:
     c = access.readable(conn, cid, principal, public)
-    return FeatureQuery(c, principal, crs=parse_ogc(crs_name))
+    return FeatureQuery(c, principal, crs=parse_ogc(crs_name, default))
 
 
 @routes.page("GET", "/download/{cid}.geojson")
 async def download(request: Request) -> Response:
-    principal, public = await access.viewer(request)
+    principal, public = await gis.viewer(request)
     cid = request.path_params["cid"]
     query = await read(request, _plan, cid, principal, public, request.query_params.get("crs"))
     c = query.collection
@@ -55,15 +56,15 @@ def _binary(request: Request, query: FeatureQuery, ext: str) -> Response:
 
 @routes.page("GET", "/download/{cid}.fgb")
 async def download_flatgeobuf(request: Request) -> Response:
-    principal, public = await access.viewer(request)
+    principal, public = await gis.viewer(request)
     query = await read(request, _plan, request.path_params["cid"], principal, public,
-                       request.query_params.get("crs"))
+                       request.query_params.get("crs"), formats.DEFAULT_CRS)
     return _binary(request, query, "fgb")
 
 
 @routes.page("GET", "/download/{cid}.parquet")
 async def download_geoparquet(request: Request) -> Response:
-    principal, public = await access.viewer(request)
+    principal, public = await gis.viewer(request)
     query = await read(request, _plan, request.path_params["cid"], principal, public,
-                       request.query_params.get("crs"))
+                       request.query_params.get("crs"), formats.DEFAULT_CRS)
     return _binary(request, query, "parquet")

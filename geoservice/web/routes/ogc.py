@@ -12,19 +12,21 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import NotFound
-from geoservice.ogc import access, documents, exceptions, openapi, tabular
+from geoservice.ogc import access, documents, openapi, tabular
 from geoservice.ogc.collections import Collection
-from geoservice.ogc.dbcall import read as db
 from geoservice.ogc.params import feature_query
 from geoservice.ogc.query import FeatureQuery, count_matched, extent, geojson_features
-from geoservice.ogc.stream import gzipped, wants_gzip
+from geoservice.ogc.stream import gzipped
+from geoservice.web import gis
 from geoservice.web.context import settings_of
+from geoservice.web.gis import read as db
+from geoservice.web.gis import wants_gzip
 from geoservice.web.negotiation import negotiate
 from geoservice.web.routing import RouteTable
 from geoservice.web.templates import render
 
 routes = RouteTable()
-exceptions.register_once()
+gis.register_once()
 
 
 def base_url(request: Request) -> str:
@@ -82,7 +84,7 @@ def _extent(conn: Connection, c: Collection,
 
 @routes.page("GET", "/ogc/collections")
 async def ogc_collections(request: Request) -> Response:
-    principal, public = await access.viewer(request)
+    principal, public = await gis.viewer(request)
     base = base_url(request)
     fmt = negotiate(request, ("json", "html"))
     items = await db(request, _collection_docs, base, principal, public)
@@ -104,7 +106,7 @@ def _one(conn: Connection, cid: str, base: str, principal: Principal | None,
 
 @routes.page("GET", "/ogc/collections/{cid}")
 async def ogc_collection(request: Request) -> Response:
-    principal, public = await access.viewer(request)
+    principal, public = await gis.viewer(request)
     fmt = negotiate(request, ("json", "html"))
     doc = await db(request, _one, request.path_params["cid"], base_url(request), principal,
                    public)
@@ -120,7 +122,7 @@ def _queryables(conn: Connection, cid: str, base: str, principal: Principal | No
 
 @routes.page("GET", "/ogc/collections/{cid}/queryables")
 async def ogc_queryables(request: Request) -> Response:
-    principal, public = await access.viewer(request)
+    principal, public = await gis.viewer(request)
     doc = await db(request, _queryables, request.path_params["cid"], base_url(request),
                    principal, public)
     return _json(doc, "application/schema+json")
@@ -133,7 +135,7 @@ def _sortables(conn: Connection, cid: str, base: str, principal: Principal | Non
 
 @routes.page("GET", "/ogc/collections/{cid}/sortables")
 async def ogc_sortables(request: Request) -> Response:
-    principal, public = await access.viewer(request)
+    principal, public = await gis.viewer(request)
     doc = await db(request, _sortables, request.path_params["cid"], base_url(request),
                    principal, public)
     return _json(doc, "application/schema+json")
@@ -180,7 +182,7 @@ def _links(request: Request, base: str, query: FeatureQuery, returned: int,
 
 @routes.page("GET", "/ogc/collections/{cid}/items")
 async def ogc_items(request: Request) -> Response:
-    principal, public = await access.viewer(request)
+    principal, public = await gis.viewer(request)
     fmt = negotiate(request, ("geojson", "json", "html", "csv"), default="geojson")
     params = {k: v for k, v in request.query_params.items()}
     cid = request.path_params["cid"]
@@ -211,7 +213,7 @@ async def ogc_items(request: Request) -> Response:
 
 @routes.page("GET", "/ogc/collections/{cid}/items/{fid}")
 async def ogc_item(request: Request) -> Response:
-    principal, public = await access.viewer(request)
+    principal, public = await gis.viewer(request)
     fmt = negotiate(request, ("geojson", "json", "html"), default="geojson")
     params = {k: v for k, v in request.query_params.items()}
     cid, fid = request.path_params["cid"], request.path_params["fid"]

@@ -8,13 +8,14 @@ from starlette.responses import JSONResponse, Response
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import BadRequest
-from geoservice.ogc import access, exceptions, tiles
-from geoservice.ogc.dbcall import read
+from geoservice.ogc import access, tiles
+from geoservice.web import gis
 from geoservice.web.context import settings_of
+from geoservice.web.gis import read
 from geoservice.web.routing import RouteTable
 
 routes = RouteTable()
-exceptions.register_once()
+gis.register_once()
 MVT = "application/vnd.mapbox-vector-tile"
 
 
@@ -33,7 +34,7 @@ def _int(value: str, name: str) -> int:
 
 @routes.page("GET", "/tiles/{cid}/{z}/{x}/{y}.mvt")
 async def vector_tile(request: Request) -> Response:
-    principal, public = await access.viewer(request)
+    principal, public = await gis.viewer(request)
     p = request.path_params
     z, x, y = _int(p["z"], "z"), _int(p["x"], "x"), _int(p["y"], "y")
     data = await read(request, _tile, p["cid"], principal, public, z, x, y)
@@ -50,7 +51,7 @@ def _tilejson(conn: Connection, cid: str, base: str, principal: Principal | None
 
 @routes.page("GET", "/tiles/{cid}.json")
 async def tile_json(request: Request) -> Response:
-    principal, public = await access.viewer(request)
+    principal, public = await gis.viewer(request)
     base = (settings_of(request).web.base_url or str(request.base_url)).rstrip("/")
     doc = await read(request, _tilejson, request.path_params["cid"], base, principal, public)
     return JSONResponse(doc)

@@ -6,14 +6,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from geoservice.errors import BadRequest
-from geoservice.ogc import access, exceptions, wfs_service
-from geoservice.ogc.dbcall import read
+from geoservice.ogc import wfs_service
 from geoservice.ogc.wfs_request import WfsRequest, from_kvp, from_xml
+from geoservice.web import gis
 from geoservice.web.context import settings_of
+from geoservice.web.gis import read
 from geoservice.web.routing import RouteTable
 
 routes = RouteTable()
-exceptions.register_once()
+gis.register_once()
 
 
 def _base(request: Request) -> str:
@@ -21,7 +22,7 @@ def _base(request: Request) -> str:
 
 
 async def _answer(request: Request, req: WfsRequest) -> Response:
-    principal, public = await access.viewer(request)
+    principal, public = await gis.viewer(request)
     viewer = wfs_service.Viewer(principal, public)
     result = await read(request, wfs_service.answer, req, viewer, _base(request))
     return Response(result.body, media_type=result.media_type, headers=result.headers)
