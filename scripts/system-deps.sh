@@ -11,7 +11,7 @@ if [ "${1:-run}" = test ]; then
   want+=(python3-qgis)
 fi
 if [ "${1:-run}" = bench ]; then
-  want+=(mapserver-bin spawn-fcgi nginx-light qgis-server)
+  want+=(mapserver-bin spawn-fcgi nginx-light qgis-server time)  # time: peak RSS in bench.layers
 fi
 
 missing=()
