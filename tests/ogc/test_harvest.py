@@ -44,8 +44,8 @@ def _harvested(engine: Engine, layer_id: str) -> list[shapely.Geometry]:
 @pytest.mark.parametrize(("protocol", "crs", "tolerance"), [
     ("oapif", "EPSG:3059", 0.01), ("wfs", "EPSG:3059", 0.01), ("wfs", "EPSG:4326", 0.05)])
 def test_harvests_our_own_servers_page_by_page(
-    protocol: str, crs: str, tolerance: float, live_url: str, world: World, target_db: tuple[str, Engine],
-    tmp_path: object,
+    protocol: str, crs: str, tolerance: float, live_url: str, world: World,
+    target_db: tuple[str, Engine],
 ) -> None:
     url_db, engine = target_db
     settings = Settings(database=DatabaseSettings(url=url_db))
