@@ -36,5 +36,7 @@ def pair_code(request: Request, reference: str | None, verification: str | None
         return None
     url = verification_url(request, reference, verification)
     code = segno.make(url, error="m")
-    svg = code.svg_inline(scale=4, border=2, title=f"{reference} / {verification}")
+    # The quiet zone of 4 modules the QR standard asks for, on white whatever the page colour.
+    svg = code.svg_inline(scale=4, border=4, light="#fff",
+                          title=f"{reference} / {verification}")
     return PairCode(reference, verification, url, svg)

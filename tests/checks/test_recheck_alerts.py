@@ -34,6 +34,8 @@ def test_alerts_and_rechecks_keep_to_the_tenancy_rule(
                           "(:l, :l, 'agriculture', 'vector')"), {"l": layer_id})
         conn.execute(text("INSERT INTO layer_versions (layer_id, version) VALUES (:l, 1), "
                           "(:l, 2)"), {"l": layer_id})
+        conn.execute(text("UPDATE layers SET current_version = 2 WHERE id = :l"),
+                     {"l": layer_id})
         recheck_id = str(conn.execute(text(
             "INSERT INTO layer_rechecks (layer_id, from_version, to_version, changed) VALUES "
             "(:l, 1, 2, CAST(:c AS jsonb)) RETURNING id"),
