@@ -56,9 +56,9 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "The felling dates {felling_from}–{felling_to} are outside the certificate's validity "
         "{issued_on}–{valid_until}."),
     "no_layer": (
-        "Cirsmai {cirsma} nav datu slānī ar lomu “{role}”: lēmumu “bez iebildumiem” nevar "
+        "Cirsmai {cirsma} nav datu slānī “{role_lv}”: lēmumu “bez iebildumiem” nevar "
         "pieņemt bez datiem.",
-        "Felling area {cirsma} has no data in a layer of role “{role}”: a clear verdict is not "
+        "Felling area {cirsma} has no data in a layer of “{role_en}”: a clear verdict is not "
         "possible without data."),
     "no_forest_data": (
         "{ha:.2f} ha ({pct:.1f} %) cirsmas {cirsma} nav 2020. gada meža kartes datu "
@@ -79,7 +79,21 @@ class _DecimalComma(string.Formatter):
 _LATVIAN = _DecimalComma()
 
 
+# Layer roles as a person names them (a role code is not a word on a screen).
+ROLE_NAMES: dict[str, tuple[str, str]] = {
+    "forest_2020": ("mežs 2020. gada beigās", "forest at the end of 2020"),
+    "agriculture": ("lauksaimniecības zeme", "agricultural land"),
+    "deforestation_permit": ("atmežošanas atļaujas", "deforestation permits"),
+    "protected_area": ("aizsargājamās teritorijas", "protected areas"),
+    "land_use_cadastre": ("kadastra zemes lietošanas mērķi", "cadastral land use"),
+    "forest_compartments": ("meža nogabali", "forest compartments"),
+}
+
+
 def message(key: str, **values: Any) -> tuple[str, str]:
     """The (Latvian, English) sentence ``key`` filled with ``values``."""
     lv, en = _TEMPLATES[key]
+    if "role" in values:
+        values["role_lv"], values["role_en"] = ROLE_NAMES.get(values["role"],
+                                                              (values["role"],) * 2)
     return _LATVIAN.format(lv, **values), en.format(**values)

@@ -31,7 +31,7 @@ def test_alerts_and_rechecks_keep_to_the_tenancy_rule(
     layer_id = f"alerts_{secrets.token_hex(3)}"
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO layers (id, title, role, kind) VALUES "
-                          "(:l, :l, 'agriculture', 'vector')"), {"l": layer_id})
+                          "(:l, :l, 'forest_compartments', 'vector')"), {"l": layer_id})
         conn.execute(text("INSERT INTO layer_versions (layer_id, version) VALUES (:l, 1), "
                           "(:l, 2)"), {"l": layer_id})
         conn.execute(text("UPDATE layers SET current_version = 2 WHERE id = :l"),
