@@ -29,7 +29,8 @@ def _decode(png: bytes) -> list[str]:
         with MemoryFile(png) as memory, memory.open() as image:
             bands = image.read()
     gray = np.ascontiguousarray(bands[:3].mean(axis=0).astype(np.uint8))
-    return [r.text for r in zxingcpp.read_barcodes(gray)]
+    # A camera sees the page around the code too: a white margin, as on the page itself.
+    return [r.text for r in zxingcpp.read_barcodes(np.pad(gray, 16, constant_values=255))]
 
 
 def test_statement_page_and_report_carry_a_readable_code(page: Any, engine: Engine,
@@ -39,6 +40,7 @@ def test_statement_page_and_report_carry_a_readable_code(page: Any, engine: Engi
     page.goto(f"/statements/{pair.statement_id}")
     code = page.locator("#pair-qr svg")
     code.wait_for()
+    page.wait_for_load_state("networkidle")  # styles and fonts in place before the picture
     texts = _decode(code.screenshot())
     assert len(texts) == 1
     url = texts[0]
