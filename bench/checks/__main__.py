@@ -111,17 +111,22 @@ def _check_batch(batch: list[str]) -> int:
         return len(check_certificates(conn, batch, CheckSettings()))
 
 
-def batch_check(url: str, engine: Engine, workers: int) -> dict[str, float]:
-    """All certificates in batches of 250, one transaction each, ``workers`` processes."""
-    with engine.connect() as conn:
-        ids = [r[0] for r in conn.execute(text("SELECT id::text FROM certificates ORDER BY id"))]
-        areas = conn.execute(text("SELECT count(*) FROM felling_areas")).scalar_one()
+def timed_batches(url: str, ids: list[str], workers: int) -> tuple[int, float]:
+    """Check ``ids`` in batches of ``BATCH`` on ``workers`` processes: (checked, seconds)."""
     batches = [ids[i:i + BATCH] for i in range(0, len(ids), BATCH)]
     with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(url,)) as pool:
         list(pool.map(_start_noop, range(workers)))  # processes up before the clock starts
         started = time.perf_counter()
         checked = sum(pool.map(_check_batch, batches))
-        seconds = time.perf_counter() - started
+        return checked, time.perf_counter() - started
+
+
+def batch_check(url: str, engine: Engine, workers: int) -> dict[str, float]:
+    """All certificates in batches of 250, one transaction each, ``workers`` processes."""
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text("SELECT id::text FROM certificates ORDER BY id"))]
+        areas = conn.execute(text("SELECT count(*) FROM felling_areas")).scalar_one()
+    checked, seconds = timed_batches(url, ids, workers)
     return {"certificates": checked, "areas": int(areas), "seconds": seconds,
             "areas_per_s": areas / seconds, "workers": workers}
 

@@ -38,7 +38,7 @@ from sqlalchemy import Engine, text
 
 from bench.checks import loading
 from bench.checks import synthetic as checks_synthetic
-from bench.checks.__main__ import BATCH, _check_batch, _start_noop, _start_worker
+from bench.checks.__main__ import timed_batches
 from bench.layers import data, server, synthetic
 from geoservice.db.disposable import disposable_database
 from geoservice.db.engine import PRIVATE_CLUSTER_URL_FILE
@@ -207,7 +207,6 @@ def _points(chosen: list[synthetic.Tile], n: int, rng: np.random.Generator) -> A
 def batch_check(url: str, engine: Engine, workers: int, n: int) -> dict[str, Any]:
     """bench.checks' batch measurement (its worker functions) on ``n`` certificates spread over
     the country: batches of 250, one transaction each, ``workers`` processes."""
-    from concurrent.futures import ProcessPoolExecutor
 
     with engine.connect() as conn:
         ids = [r[0] for r in conn.execute(text(
@@ -215,12 +214,7 @@ def batch_check(url: str, engine: Engine, workers: int, n: int) -> dict[str, Any
         areas = conn.execute(text(
             "SELECT count(*) FROM felling_areas WHERE certificate_id = ANY(CAST(:ids AS uuid[]))"),
             {"ids": ids}).scalar_one()
-    batches = [ids[i:i + BATCH] for i in range(0, len(ids), BATCH)]
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(url,)) as pool:
-        list(pool.map(_start_noop, range(workers)))  # processes up before the clock starts
-        started = time.perf_counter()
-        checked = sum(pool.map(_check_batch, batches))
-        seconds = time.perf_counter() - started
+    checked, seconds = timed_batches(url, ids, workers)
     return {"certificates": checked, "areas": int(areas), "seconds": round(seconds, 2),
             "areas_per_s": round(areas / seconds, 1), "workers": workers,
             "load_average_after": os.getloadavg()}
@@ -304,11 +298,8 @@ def main(argv: list[str]) -> int:
         _say(f"batch: {results['batch']}")
         _save(results, args.scale, complete=False)
 
-        if _late(args.until, results["harvest"]["wall_s"]):
-            results["new_version"] = {"skipped": f"would end after --until {args.until}"}
-            results["targets"] = _verdicts(results)
-            _save(results, args.scale, complete=False)
-            _say("version 2 skipped (--until)")
+        if _skip_if_late(args, results, "new_version", results["harvest"]["wall_s"],
+                         "version 2"):
             return 1
         web.serve_pages(folder / "v2")
         mark = web.log_mark()
@@ -320,11 +311,8 @@ def main(argv: list[str]) -> int:
         _say(f"re-check: {results['new_version']['recheck']}")
         _save(results, args.scale, complete=False)
 
-        if _late(args.until, results["new_version"]["wall_s"]):
-            results["unchanged"] = {"skipped": f"would end after --until {args.until}"}
-            results["targets"] = _verdicts(results)
-            _save(results, args.scale, complete=False)
-            _say("third fetch skipped (--until)")
+        if _skip_if_late(args, results, "unchanged", results["new_version"]["wall_s"],
+                         "third fetch"):
             return 1
         mark = web.log_mark()
         results["unchanged"] = run_measured("harvest_v2_again", wfs_args, env, logs,
@@ -355,6 +343,18 @@ def _budget(until: datetime | None) -> float | None:
         return None
     limit = until if until.tzinfo else until.replace(tzinfo=UTC)
     return max(60.0, limit.timestamp() - datetime.now(UTC).timestamp())
+
+
+def _skip_if_late(args: argparse.Namespace, results: dict[str, Any], step: str,
+                  expected_s: float, what: str) -> bool:
+    """Record ``step`` as skipped when it would end after ``--until``; True when skipped."""
+    if not _late(args.until, expected_s):
+        return False
+    results[step] = {"skipped": f"would end after --until {args.until}"}
+    results["targets"] = _verdicts(results)
+    _save(results, args.scale, complete=False)
+    _say(f"{what} skipped (--until)")
+    return True
 
 
 def _late(until: datetime | None, seconds: float) -> bool:
