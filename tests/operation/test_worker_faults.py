@@ -187,6 +187,9 @@ def test_skewed_server_and_workers_lose_nothing_and_double_nothing(stage: Stage)
     ahead = skewed(stage.env(), "+10m")
     behind = skewed(stage.env(TZ=zone), "-4m")
     assert 590 < _clock_of(ahead) < 610 and -250 < _clock_of(behind) < -230
+    day = subprocess.run([sys.executable, "-c", "import datetime; print(datetime.date.today())"],
+                         env=behind, capture_output=True, text=True, check=True).stdout.strip()
+    assert day != datetime.now(UTC).date().isoformat(), "the behind worker lives on another day"
 
     # The server runs 10 minutes ahead: it queues the statements and later withdraws them.
     with Server(ahead, stage.folder / "serve.log") as server:
@@ -204,9 +207,10 @@ def test_skewed_server_and_workers_lose_nothing_and_double_nothing(stage: Stage)
                                   "'10 minutes' WHERE statement_id::text = ANY(:ids)"),
                              {"ids": ids})
             # Two worker processes, 4 minutes behind (and a calendar day off) and 4 ahead:
-            # within TRACES's 5-minute tolerance of WS-Security timestamps, far beyond a lease.
-            with stage.worker("behind", "--threads", "2", "--lease", "5", env=behind) as w1, \
-                    stage.worker("ahead", "--threads", "2", "--lease", "5",
+            # within TRACES's 5-minute tolerance of WS-Security timestamps, beyond the lease
+            # (60 s: longer than any job takes here, even on a busy machine).
+            with stage.worker("behind", "--threads", "2", "--lease", "60", env=behind) as w1, \
+                    stage.worker("ahead", "--threads", "2", "--lease", "60",
                                  env=skewed(stage.env(), "+4m")) as w2:
                 _wait(lambda: _all_available(stage.engine, ids) or
                       {"draft", "rejected"} & set(_states(stage.engine, ids).values()), 60,
@@ -263,7 +267,8 @@ def test_a_worker_killed_mid_call_is_taken_over_after_its_lease_and_sends_once(
         doomed.stop()
     victim = in_flight[0].sid
     killed_at = time.monotonic()
-    with stage.worker("heir", "--threads", "2", "--lease", "4") as heir:
+    # One loop: a job never outlives its lease while a sibling loop waits to take it.
+    with stage.worker("heir", "--threads", "1", "--lease", "4") as heir:
         _wait(lambda: _all_available(stage.engine, ids), 60,
               f"not all available: {_states(stage.engine, ids)}; {heir.log.read_text()[-2000:]}")
         jobs = {j.sid: j for j in _submit_jobs(stage.engine, ids)}
