@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +24,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from geoservice.db.disposable import disposable_database
+from geoservice.db.migrate import migrate
 from geoservice.traces.client import TracesClient
 from geoservice.traces.simulator import DEFAULT_ACCOUNTS
 from tests.conftest import Account, _admin_url, bearer, make_org, make_user
+from tests.operation.conftest import Cluster
 from tests.operation.served import Child, Server, command_env, free_port
 from tests.statements.conftest import ready_certificate, set_org
 
@@ -77,24 +80,30 @@ class Stage:
         return len(self.traces().get_dds_by_internal_reference(reference))
 
 
+@contextmanager
+def _staged(url: str, engine: Engine, folder: Path) -> Iterator[Stage]:
+    org_id, reg_no = make_org(engine)
+    owner = make_user(engine, org_id, reg_no, "owner")
+    set_org(engine, org_id, street="Skolas iela 3", city="Madona", postal_code="LV-4801",
+            vat_no="LV" + reg_no, email="info@a.example")
+    port = free_port()
+    sim = Child(["traces-sim", "--port", str(port), "--delay", "0", "--rate-limit", "0"],
+                command_env(url), folder / "sim.log")
+    try:
+        _wait(lambda: _port_open(port), 30, "the simulator did not start")
+        yield Stage(url, engine, owner, sim, port, folder)
+    finally:
+        if sim.proc.poll() is None:
+            os.killpg(sim.pid, signal.SIGCONT)
+        sim.stop()
+        engine.dispose()
+
+
 @pytest.fixture()
 def stage(tmp_path: Path) -> Iterator[Stage]:
-    with disposable_database(_admin_url(), "geoservice_workers") as (url, engine):
-        org_id, reg_no = make_org(engine)
-        owner = make_user(engine, org_id, reg_no, "owner")
-        set_org(engine, org_id, street="Skolas iela 3", city="Madona", postal_code="LV-4801",
-                vat_no="LV" + reg_no, email="info@a.example")
-        port = free_port()
-        sim = Child(["traces-sim", "--port", str(port), "--delay", "0", "--rate-limit", "0"],
-                    command_env(url), tmp_path / "sim.log")
-        try:
-            _wait(lambda: _port_open(port), 30, "the simulator did not start")
-            yield Stage(url, engine, owner, sim, port, tmp_path)
-        finally:
-            if sim.proc.poll() is None:
-                os.killpg(sim.pid, signal.SIGCONT)
-            sim.stop()
-            engine.dispose()
+    with disposable_database(_admin_url(), "geoservice_workers") as (url, engine), \
+            _staged(url, engine, tmp_path) as staged:
+        yield staged
 
 
 def _port_open(port: int) -> bool:
@@ -279,3 +288,39 @@ def test_a_worker_killed_mid_call_is_taken_over_after_its_lease_and_sends_once(
     assert all(j.attempts == 1 for sid, j in jobs.items() if sid != victim)
     # TRACES holds exactly one DDS per statement, whether or not the dead call got through.
     assert all(stage.dds_count(s["internal_reference"]) == 1 for s in statements)
+
+
+def test_postgresql_restarted_while_a_worker_is_mid_call_loses_and_doubles_nothing(
+        new_clusters: list[Cluster], tmp_path: Path) -> None:
+    """The worker's own cluster stops and starts while its submitDds is in flight."""
+    cluster = new_clusters[0]
+    cluster.pg("start")
+    engine = create_engine(cluster.url)
+    migrate(engine)
+    with _staged(cluster.url, engine, tmp_path) as stage:
+        _mandate(stage.engine, stage.owner.org_id, "CURRENT_DATE - 30", "CURRENT_DATE + 365")
+        with Server(stage.env(), stage.folder / "serve.log") as server:
+            server.wait_ready()
+            with httpx.Client(base_url=server.url, headers=bearer(stage.owner),
+                              timeout=30) as http:
+                statements = _queue(http, stage, 3)
+        ids = [s["id"] for s in statements]
+        os.killpg(stage.sim.pid, signal.SIGSTOP)
+        with stage.worker("worker", "--threads", "1", "--lease", "6") as worker:
+            try:
+                _wait(lambda: [j for j in _submit_jobs(stage.engine, ids)
+                               if j.sendings and j.state == "pending"], 30,
+                      "the worker never started sending")
+                stage.engine.dispose()
+                cluster.pg("stop")
+            finally:
+                os.killpg(stage.sim.pid, signal.SIGCONT)
+            time.sleep(1)  # TRACES answers; the worker cannot record it: no database
+            cluster.pg("start")
+            _wait(lambda: _all_available(stage.engine, ids), 60,
+                  f"not all available: {_states(stage.engine, ids)}; "
+                  f"{worker.log.read_text()[-2000:]}")
+            assert worker.proc.poll() is None, "the worker survived the outage"
+        jobs = _submit_jobs(stage.engine, ids)
+        assert all(j.state == "done" and j.sendings == 1 for j in jobs), jobs
+        assert all(stage.dds_count(s["internal_reference"]) == 1 for s in statements)
