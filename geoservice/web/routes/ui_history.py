@@ -68,6 +68,23 @@ def changes_in_words(changes: Any, lang: str, prefix: str = "") -> list[str]:
             head = i18n.translate("cert.area_n", lang, n=int(area.group(1)))
             lines.extend(changes_in_words(value, lang, f"{prefix}{head} · "))
             continue
+        if key == "areas" and isinstance(value, list) and all(
+                isinstance(a, dict) and "cirsma" in a for a in value):
+            for item in value:
+                head = i18n.translate("cert.area_n", lang, n=item["cirsma"])
+                rest = {k: v for k, v in item.items() if k != "cirsma"}
+                lines.extend(changes_in_words(rest, lang, f"{prefix}{head} · "))
+            continue
+        if key in ("volumes", "products") and isinstance(value, dict):
+            def said(code: str, key: str = str(key)) -> str:
+                species = f"species.{code}"
+                if key == "volumes" and species in i18n.catalogue():
+                    return i18n.translate(species, lang)
+                return code
+            amounts = ", ".join(f"{said(str(c))} {_value(m3, '', lang)} m³"
+                                for c, m3 in value.items())
+            lines.append(f"{prefix}{label(str(key), lang)}: {amounts or '—'}")
+            continue
         if key == "warnings_confirmed":
             lines.extend(prefix + line for line in _confirmed_lines(value, lang))
             continue
