@@ -37,5 +37,6 @@ UPDATE statement_events
  WHERE code IS NULL AND message ~ '^withdrawal queued by .+$';
 UPDATE statement_events
    SET code = 'accepted',
-       params = jsonb_build_object('uuid', substring(message FROM 'UUID ([^;]+);'))
- WHERE code IS NULL AND message ~ '^TRACES accepted the statement, UUID [^;]+; waiting for the reference number$';
+       params = jsonb_build_object('uuid', substring(message FROM 'UUID ([0-9A-Fa-f-]+)'))
+ WHERE code IS NULL
+   AND message ~ '^TRACES accepted the statement, UUID [0-9A-Fa-f-]+. waiting for the reference number$';

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
 
+from geoservice.settings import ROOT
 from geoservice.statements import history
 from geoservice.statements.worker import Worker
 from tests.conftest import bearer
@@ -82,3 +83,32 @@ def test_every_code_the_service_writes_has_both_languages() -> None:
         said = history.messages(code, params, "legacy")
         assert said["lv"] != "legacy" and "{" not in said["lv"] + said["en"], (code, said)
         assert said["lv"] != said["en"], code
+
+
+def test_migration_060_turns_known_english_lines_into_codes(
+    client: TestClient, engine: Engine, client_org,
+) -> None:
+    owner = client_org["owner"]
+    st = prepared(client, engine, owner)
+    old = ("rebuilt from the certificates' current data", "prepared with 3 certificate(s)",
+           "queued for TRACES by a@b.lv", "an unknown old sentence",
+           "TRACES accepted the statement, UUID 0a1b-2c; waiting for the reference number")
+    sql = (ROOT / "postgis" / "060_plausibility_history_codes.sql").read_text(encoding="utf-8")
+    updates = [part.strip() for part in sql.split(";") if part.strip().startswith("UPDATE")]
+    with engine.begin() as conn:
+        for i, message in enumerate(old):
+            conn.execute(text(
+                "INSERT INTO statement_events (statement_id, status, message, at) VALUES "
+                "(CAST(:s AS uuid), 'draft', :m, now() + :i * interval '1 s')"),
+                {"s": st["id"], "m": message, "i": i + 1})
+        for update in updates:
+            conn.exec_driver_sql(update.replace("%", "%%"))
+    lines = fetch(client, owner, st["id"])["history"][1:]
+    assert [(h["code"], h["params"]) for h in lines] == [
+        ("rebuilt", {}), ("prepared", {"n": 3}), ("queued", {"by": "a@b.lv"}), (None, {}),
+        ("accepted", {"uuid": "0a1b-2c"})]
+    assert [h["message"] for h in lines] == [
+        "Melnraksts atjaunots ar apliecinājumu pašreizējiem datiem",
+        "Melnraksts sagatavots; apliecinājumu skaits: 3",
+        "Nodots nosūtīšanai uz TRACES (a@b.lv)", "an unknown old sentence",
+        "TRACES pieņēma deklarāciju (UUID 0a1b-2c); gaida atsauces numuru"]
