@@ -27,6 +27,7 @@ from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from typing import Any
 
+import shapely
 from shapely import wkb as shapely_wkb
 from shapely.geometry import MultiPolygon
 from sqlalchemy import Connection, text
@@ -128,8 +129,13 @@ def area_warnings(
                              {"area_ha": area_ha, "limit_ha": limit}))
     named = parcel(conn, cadastral_designation)
     if named is not None:
-        distance = geometry.distance(named)
-        inside = geometry.intersection(named).area / geometry.area * 100 if geometry.area else 0
+        try:
+            named = named if named.is_valid else shapely.make_valid(named)
+            distance = geometry.distance(named)
+            inside = geometry.intersection(named).area / geometry.area * 100 if geometry.area \
+                else 0.0
+        except shapely.errors.GEOSException:  # a parcel GEOS cannot compare: nothing to say
+            return found
         if distance >= FAR_METRES:
             found.append(PlausibilityWarning("parcel_far", f"{prefix}.cadastral_designation",
                                  {"cadastral_designation": cadastral_designation,

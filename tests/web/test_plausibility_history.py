@@ -146,3 +146,40 @@ def test_statement_history_lines_are_latvian(
     page.wait_for_selector("#history li >> nth=1")
     assert "prepared with 1 certificate(s)" in page.text_content("#history")
     assert not page.js_errors, page.js_errors
+
+
+def test_moving_an_area_away_from_its_parcel_asks_for_a_reason_on_the_certificate_page(
+    page: Any, live_server: LiveServer, web_org: dict[str, Account], engine: Engine,
+) -> None:
+    owner = web_org["owner"]
+    away = factories.certificate(areas=[factories.area(
+        geometry=factories.square(640_000.0, 250_000.0), cadastral_designation="70600050074")])
+    cert_id = factories.store_certificate(engine, owner.org_id, away)
+    browser_login(page, owner)
+    page.goto(f"/certificates/{cert_id}")
+    page.wait_for_selector("#findings li")
+    page.click("#edit-start")
+    marker = page.locator(".leaflet-marker-icon.marker-icon").first
+    marker.wait_for()
+    mbox = marker.bounding_box()
+    x, y = mbox["x"] + mbox["width"] / 2, mbox["y"] + mbox["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 15, y - 10, steps=5)
+    page.mouse.up()
+    page.click("#edit-save")
+    warning = page.locator("#edit-tools .plausibility-warning[data-code='parcel_far']")
+    warning.wait_for()
+    assert "zemes vienības 70600050074" in warning.text_content()
+    reason = "Zemes vienība pārreģistrēta, kadastra karte novecojusi"
+    warning.locator(".warning-reason").fill(reason)  # typing the reason ticks the box
+    page.click("#edit-save")
+    page.wait_for_selector("#edit-start:not([disabled])")
+    with httpx.Client(base_url=live_server.url,
+                      headers={"Authorization": f"Bearer {owner.token}"}) as api:
+        area = api.get(f"/api/v1/certificates/{cert_id}").json()["areas"][0]
+    assert [(w["code"], w["reason"]) for w in area["confirmed_warnings"]] == [
+        ("parcel_far", reason)]
+    page.reload()
+    assert "kadastra karte novecojusi" in page.text_content("#confirmed-warnings")
+    assert not page.js_errors, page.js_errors
