@@ -41,6 +41,9 @@ from geoservice.errors import ValidationFailed
 # forest types. The forest type is not on the certificate, so the larger figure is the limit
 # warned about; it applies to final felling executed as clear felling (galvenā cirte,
 # kailcirte). Other felling types have no area limit in that regulation that we apply here.
+# domain.md has no figure; the stored copy of the regulation read while writing this showed
+# its point 1.2 but not point 15, whose figures come from a quotation of it: check them
+# against likumi.lv when the regulation is amended. A warning is confirmed, never a refusal.
 CLEAR_FELLING_MAX_HA = 5.0
 LEGAL_MAX_HA: dict[tuple[str, str], float] = {("galvena", "kailcirte"): CLEAR_FELLING_MAX_HA}
 # Half of the area outside the named parcel, or any distance from it, is worth a question.
