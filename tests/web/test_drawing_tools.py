@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 
 from tests.conftest import Account
 from tests.factories import ORIGIN
-from tests.web.conftest import browser_login
+from tests.web.conftest import LiveServer, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("web_layers")]
 
@@ -231,3 +231,45 @@ def test_the_drawing_tools_speak_english_too(page: Any, web_org: dict[str, Accou
                                                "buffer": b"AC1027"}])
     page.wait_for_selector("#draw-file-error:has-text('is not a supported file')")
     assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.parametrize("lang", ["lv", "en"])
+def test_the_open_drawing_tools_read_in_one_language_and_pass_axe(
+    browser: Any, live_server: LiveServer, web_org: dict[str, Account], engine: Engine,
+    lang: str,
+) -> None:
+    from tests.web.test_screens_text_a11y import AXE, english_phrases, shown_text
+
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, base_url=live_server.url,
+                                  locale="lv-LV" if lang == "lv" else "en-GB", bypass_csp=True)
+    context.set_default_timeout(15_000)
+    try:
+        tab = context.new_page()
+        open_drawing(tab, web_org["owner"], lang)
+        designation, _, _ = parcel(engine, "")
+        tab.fill("#m-cadastral_designation", designation)
+        tab.wait_for_selector(f"#m-parcel-status:has-text('{designation}')")
+        add_coords(tab, "wgs", ["25,82 56,91", "25,83 56,91", "25,83 56,92"])  # refused: swapped
+        tab.wait_for_selector("#draw-coords-error:not([hidden])")
+        tab.set_input_files("#draw-file", files=[{"name": "a.dwg", "mimeType": "image/vnd.dwg",
+                                                  "buffer": b"AC1027"}])
+        tab.wait_for_selector("#draw-file-error:not([hidden])")
+        rows = [f"{n:.1f}; {e:.1f}" for e, n in square_lks()]
+        add_coords(tab, "lks_xy", rows)
+        tab.wait_for_selector("#draw-coords-status:not(:empty)")
+        tab.evaluate(f"() => {MAP}.pm.enableGlobalEditMode()")  # vertex handles on the map
+        tab.wait_for_selector("#map .marker-icon[aria-label]")
+        if lang == "lv":
+            text = shown_text(tab)
+            english = [p for p in english_phrases() if p in text]
+            assert not english, english
+        tab.add_script_tag(path=str(AXE))
+        violations = tab.evaluate("""async () => {
+            const r = await axe.run(document, { runOnly: { type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+            return r.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+                .map((v) => `${v.id}: ${v.nodes.slice(0, 4).map((n) => n.target.join(' '))}`);
+        }""")
+        assert not violations, violations
+    finally:
+        context.close()

@@ -19,6 +19,12 @@ const decimal = (token) => (NUMBER.test(token) ? Number(token.replace(",", "."))
 
 /** The numbers of one line as text tokens (null when they cannot be told apart). */
 function tokens(line) {
+  let parts = split(line);
+  if (parts && parts.length === 3 && /^\d{1,4}$/.test(parts[0])) parts = parts.slice(1); // a point number first
+  return parts;
+}
+
+function split(line) {
   if (/[;\t]/.test(line)) return line.split(/[;\t]/).map((t) => t.replace(SPACES, "")).filter(Boolean);
   let parts = line.replace(/,(?=\s)/g, " ").trim().split(SPACES).filter(Boolean);
   if (parts.length === 1) {
@@ -31,7 +37,6 @@ function tokens(line) {
     && /^\d{1,3}$/.test(parts[2]) && /^\d{3}([.,]\d+)?$/.test(parts[3])) {
     parts = [parts[0] + parts[1], parts[2] + parts[3]];
   }
-  if (parts.length === 3 && /^\d{1,4}$/.test(parts[0])) parts = parts.slice(1); // a point number first
   return parts;
 }
 
@@ -115,7 +120,8 @@ export function parseVertices(text, system) {
   let typed = 0;
   for (let i = 0; i < lines.length; i += 1) {
     const line = lines[i];
-    if (!line || line.startsWith("#") || (/^[A-Za-zĀ-ž]/.test(line) && !/\d/.test(line))) continue; // blank, comment, header
+    if (!line || line.startsWith("#")) continue; // blank, comment
+    if (!typed && /^[A-Za-zĀ-ž]/.test(line) && !/\d/.test(line)) continue; // a header (X Y, lat lon)
     const read = readLine(line, system);
     if (!read) return { error: { key: "drawing.coords.bad_line", values: { line: i + 1, text: line.slice(0, 40) } } };
     const place = position(read.pair, system, i + 1);

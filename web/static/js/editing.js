@@ -62,6 +62,23 @@ export function setupGeoman(map) {
     editMode: true, cutPolygon: true, removalMode: true, drawPolygon: true,
   });
   nameButtons(map);
+  map.on("layeradd", (e) => { if (e.layer instanceof L.Marker) nameMarker(e.layer); });
+}
+
+/** Geoman's handles are Leaflet markers with role=button and no name: name the vertices and the
+ * "add a vertex here" handles; the cursor that follows the mouse is no control at all. */
+function nameMarker(marker) {
+  const icon = marker.getElement && marker.getElement();
+  if (!icon) return;
+  if (icon.classList.contains("cursor-marker")) {
+    icon.setAttribute("aria-hidden", "true");
+    icon.removeAttribute("role");
+    icon.removeAttribute("tabindex");
+  } else if (icon.classList.contains("marker-icon-middle")) {
+    icon.setAttribute("aria-label", t("drawing.marker.middle"));
+  } else if (icon.classList.contains("marker-icon")) {
+    icon.setAttribute("aria-label", t("drawing.marker.vertex"));
+  }
 }
 
 /** Geoman's toolbar links have no text: give each the name its container's title shows. */
