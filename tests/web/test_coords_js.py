@@ -18,7 +18,8 @@ TO_LKS = Transformer.from_crs("EPSG:4326", "EPSG:3059", always_xy=True)
 
 def parse(text: str, system: str) -> Any:
     script = (f"import {{ parseVertices }} from '{COORDS.as_uri()}';"
-              f"console.log(JSON.stringify(parseVertices({json.dumps(text)}, {json.dumps(system)})));")
+              f"const r = parseVertices({json.dumps(text)}, {json.dumps(system)});"
+              "console.log(JSON.stringify(r));")
     return run_node(script)
 
 

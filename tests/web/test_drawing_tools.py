@@ -80,6 +80,14 @@ def test_the_map_goes_to_the_named_parcel_and_finds_parcels_and_vmd_certificates
     page.fill("#place-q", "99999999999")
     page.click("#place-go")
     page.wait_for_selector("#place-status:has-text('nav')")
+
+    # Half-way through drawing a boundary, naming a parcel shows it but keeps the map still.
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    centre = page.evaluate(f"() => {MAP}.getCenter()")
+    page.fill("#m-cadastral_designation", other)
+    page.wait_for_selector(f"#m-parcel-status:has-text('{other}')")
+    assert page.evaluate(f"() => {MAP}.getCenter()") == centre
     assert not page.js_errors, page.js_errors
 
 
@@ -104,8 +112,8 @@ def test_a_shapefile_zip_becomes_editable_polygons_and_a_points_file_says_why_no
     assert "EPSG:3059" in page.text_content("#draw-file-status")
     expected = float(stands.geometry.area.sum()) / 10_000
     assert drawn_area(page) == pytest.approx(expected, abs=0.01)
-    editable = page.evaluate(f"() => {MAP}.pm.getGeomanLayers().filter((l) => l instanceof L.Polygon"
-                             " && !l.options.pmIgnore).length")
+    editable = page.evaluate(f"() => {MAP}.pm.getGeomanLayers().filter((l) => "
+                             "l instanceof L.Polygon && !l.options.pmIgnore).length")
     assert editable >= 2
     lon, lat = TO_WGS.transform(*stands.geometry.iloc[0].representative_point().coords[0])
     assert inside_view(page, lon, lat)
@@ -119,8 +127,8 @@ def test_a_shapefile_zip_becomes_editable_polygons_and_a_points_file_says_why_no
     assert drawn_area(page) == pytest.approx(expected, abs=0.01)  # nothing else was added
 
     wrong = json.dumps({"type": "FeatureCollection", "features": []}).encode()
-    page.set_input_files("#draw-file", files=[{"name": "tukss.geojson",
-                                               "mimeType": "application/geo+json", "buffer": wrong}])
+    page.set_input_files("#draw-file", files=[{
+        "name": "tukss.geojson", "mimeType": "application/geo+json", "buffer": wrong}])
     page.wait_for_selector("#draw-file-error:has-text('nav neviena daudzstūra')")
     assert not page.js_errors, page.js_errors
 
@@ -202,7 +210,8 @@ def test_a_refused_vertex_says_why_over_the_map_while_drawing_and_editing(
     page.evaluate(f"() => {MAP}.pm.enableGlobalEditMode()")
     before = page.evaluate(f"""() => {{
         const map = {MAP};
-        const layer = map.pm.getGeomanLayers().find((l) => l instanceof L.Polygon && !l.options.pmIgnore);
+        const layer = map.pm.getGeomanLayers()
+            .find((l) => l instanceof L.Polygon && !l.options.pmIgnore);
         window.edited = layer;
         return layer.getLatLngs()[0].map((p) => map.latLngToContainerPoint(p));
     }}""")

@@ -24,7 +24,7 @@ export async function showParcel(map, designation, { fit = true } = {}) {
   const layer = parcelLayer(map);
   layer.clearLayers();
   layer.addData(data);
-  if (fit && layer.getLayers().length) map.fitBounds(layer.getBounds(), { maxZoom: 17, padding: [20, 20] });
+  if ((typeof fit === "function" ? fit() : fit) && layer.getLayers().length) map.fitBounds(layer.getBounds(), { maxZoom: 17, padding: [20, 20] });
   const first = (data.features || [])[0];
   const area = (data.features || []).reduce((sum, f) => sum + (f.properties.area_ha || 0), 0);
   const key = first && first.properties.source === "compartments" ? "drawing.parcel.shown_stands" : "drawing.parcel.shown";
@@ -74,11 +74,14 @@ export function wirePlaceSearch(map, { form, input, status, areasFor }) {
 export function wireDesignationField(map, { input, status, drawn }) {
   if (!input) return;
   let last = "";
+  let working = null; // the polygon being drawn: never move the map under a half-drawn boundary
+  map.on("pm:drawstart", (e) => { working = e.workingLayer || null; });
+  const drawing = () => Boolean(working && working._map && working.getLatLngs().length);
   const look = async () => {
     const q = input.value.trim();
     if (q === last || !DESIGNATION.test(q)) return;
     last = q;
-    const result = await showParcel(map, q, { fit: !drawn.getLayers().length });
+    const result = await showParcel(map, q, { fit: () => !drawn.getLayers().length && !drawing() });
     if (status) status.textContent = result && result.text ? result.text : "";
   };
   input.addEventListener("input", look);
