@@ -29,10 +29,11 @@ from shapely.geometry import LineString, MultiPolygon, Polygon, mapping
 from geoservice.errors import ValidationFailed
 from geoservice.spatial.crs import WGS84
 from geoservice.spatial.repair import repair
-from geoservice.vmd.errors import VmdFileError
-from geoservice.vmd.zipguard import ZipLimits, dataset_in_zip
+from geoservice.vmd.zipguard import ZipLimits
 
-SUFFIXES = (".geojson", ".json", ".zip", ".kml", ".gpx")
+SUFFIXES = (".geojson", ".json", ".zip", ".kml", ".kmz", ".gpx")
+# What a zip may hold: one Shapefile, or one GeoJSON, KML or GPX file.
+ZIPPED = (".shp", ".geojson", ".json", ".kml", ".gpx")
 MAX_BYTES = 5 * 1024 * 1024
 MAX_POLYGONS = 200
 MAX_VERTICES = 100_000
@@ -101,29 +102,39 @@ def read_drawing(filename: str, content: bytes) -> Drawing:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
         try:
-            return _read(_source(path, filename, suffix), filename, suffix)
+            source = _source(path, filename, suffix)
+            return _read(source, filename, Path(source).suffix.lower())
         except DrawingFileError as e:
             e.values.setdefault("name", filename)
             raise
 
 
 def _source(path: Path, filename: str, suffix: str) -> str:
-    if suffix != ".zip":
+    """The GDAL path to read: the file, or the one dataset in a zip after the bomb checks."""
+    if suffix not in (".zip", ".kmz"):
         return str(path)
-    if not zipfile.is_zipfile(path):
-        raise DrawingFileError("drawing.import.corrupt_zip", name=filename)
     try:
-        return dataset_in_zip(path, ZIP_LIMITS)
-    except VmdFileError as e:
-        text = str(e)
-        if "no .shp" in text:
-            raise DrawingFileError("drawing.import.zip_no_shapefile", name=filename) from None
-        if "several datasets" in text:
-            raise DrawingFileError("drawing.import.zip_several", name=filename) from None
-        if "unpack to" in text or "compressed" in text or "holds" in text:
-            raise DrawingFileError("drawing.import.too_big", status=413, name=filename,
-                                   mb=f"{MAX_BYTES / 1024 / 1024:g}") from None
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist()
+                       if not m.is_dir() and not m.filename.startswith("__MACOSX")]
+    except (zipfile.BadZipFile, OSError):
         raise DrawingFileError("drawing.import.corrupt_zip", name=filename) from None
+    total = sum(m.file_size for m in members)
+    packed = max(sum(m.compress_size for m in members), 1)
+    if (len(members) > ZIP_LIMITS.max_members or total > ZIP_LIMITS.max_total_bytes
+            or (total > ZIP_LIMITS.ratio_from and total > ZIP_LIMITS.max_ratio * packed)):
+        raise DrawingFileError("drawing.import.too_big", status=413, name=filename,
+                               mb=f"{MAX_BYTES / 1024 / 1024:g}")
+    if any(m.flag_bits & 0x1 for m in members):
+        raise DrawingFileError("drawing.import.zip_locked", name=filename)
+    wanted = (".kml",) if suffix == ".kmz" else ZIPPED
+    datasets = sorted(m.filename for m in members if m.filename.lower().endswith(wanted))
+    if not datasets:
+        raise DrawingFileError("drawing.import.zip_no_shapefile", name=filename)
+    if len(datasets) > 1:
+        raise DrawingFileError("drawing.import.zip_several", name=filename,
+                               files=", ".join(datasets[:5]))
+    return f"/vsizip/{path.resolve()}/{datasets[0]}"
 
 
 def _read(source: str, filename: str, suffix: str) -> Drawing:
@@ -181,7 +192,7 @@ def _read(source: str, filename: str, suffix: str) -> Drawing:
 def _crs(wkt: str | None, filename: str, suffix: str) -> tuple[int | str, str]:
     """The CRS of a layer as something pyproj transforms from, and its name for the answer."""
     if not wkt:
-        if suffix in (".kml", ".gpx", ".geojson", ".json"):
+        if suffix in (".kml", ".kmz", ".gpx", ".geojson", ".json"):
             return 4326, "EPSG:4326"  # by definition of the format (GeoJSON: RFC 7946)
         raise DrawingFileError("drawing.import.crs_missing", name=filename)
     try:

@@ -52,6 +52,14 @@ def shapefile_zip(tmp: Path, frame: gpd.GeoDataFrame, prj: bool = True) -> bytes
     return buffer.getvalue()
 
 
+def zipped(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
 def ring_of(feature: dict[str, Any]) -> list[list[float]]:
     geometry = feature["geometry"]
     return geometry["coordinates"][0][0] if geometry["type"] == "MultiPolygon" \
@@ -103,6 +111,11 @@ def test_kml_polygons_and_a_closed_gpx_track_become_polygons(
     assert len(kml.json()["features"]) == 2
     assert close_to(shapely.geometry.shape(kml.json()["features"][1]["geometry"]),
                     frame.geometry.iloc[1])
+    kmz = io.BytesIO()  # Google Earth's zipped KML
+    with zipfile.ZipFile(kmz, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(tmp_path / "cirsmas.kml", "doc.kml")
+    answer = upload(client, org_a["owner"], "cirsmas.kmz", kmz.getvalue())
+    assert answer.status_code == 200 and len(answer.json()["features"]) == 2, answer.text
 
     # A GPS walk around the stand: the track ends where it began.
     first = frame.geometry.iloc[0]
@@ -145,6 +158,10 @@ def test_points_and_open_lines_only_say_so_in_latvian_and_english(
      "nav nolasāms ZIP arhīvs"),
     ("bez_prj.zip", lambda tmp: shapefile_zip(tmp, stands(1), prj=False), 422,
      "drawing_crs_missing", "trūkst .prj"),
+    ("dokumenti.zip", lambda tmp: zipped({"plans.pdf": b"%PDF-1.4", "piezimes.txt": b"x"}),
+     422, "drawing_zip_no_shapefile", "nav ne Shapefile"),
+    ("divi.zip", lambda tmp: zipped({"a.geojson": b"{}", "b.kml": b"<kml/>"}), 422,
+     "drawing_zip_several", "vairākas datu kopas (a.geojson, b.kml)"),
     ("zimejums.dwg", lambda tmp: b"AC1027", 422, "drawing_file_type", "nav atbalstīta veida"),
     ("bojats.kml", lambda tmp: b"<kml><Document><Placemark>", 422, "drawing_unreadable",
      "nevar nolasīt"),

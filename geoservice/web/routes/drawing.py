@@ -34,7 +34,8 @@ UPLOAD: dict[str, Any] = {
     "properties": {"file": {
         "type": "string", "format": "binary",
         "description": "GeoJSON (.geojson/.json, EPSG:4326 or a crs member such as "
-                       "EPSG:3059), zipped Shapefile (.zip with .prj), KML or GPX; at most "
+                       "EPSG:3059), zipped Shapefile (.zip with .prj), KML (.kml, .kmz) or "
+                       "GPX; at most "
                        f"{drawing_import.MAX_BYTES // (1024 * 1024)} MB and "
                        f"{drawing_import.MAX_POLYGONS} polygons"}}}
 POLYGONS: dict[str, Any] = {
