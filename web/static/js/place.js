@@ -65,8 +65,8 @@ export function wirePlaceSearch(map, { form, input, status, areasFor }) {
     }
     const parcel = DESIGNATION.test(q) ? await showParcel(map, q) : null;
     if (parcel && parcel.text) { status.textContent = parcel.text; return; }
-    const vmd = DESIGNATION.test(q) ? null : await vmdAreas(map, q, vmdContext);
-    status.textContent = vmd || t("drawmap.not_found", { q });
+    const vmd = await vmdAreas(map, q, vmdContext);
+    status.textContent = vmd || t("drawing.parcel.nothing", { q });
   });
 }
 
