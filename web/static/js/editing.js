@@ -43,7 +43,7 @@ export function explainRefusals(map, box) {
   };
   map.on("pm:intersect", () => tell("drawing.self_crossing")); // while drawing, Geoman tells the map
   map.on("pm:drawstart", (e) => { if (e.workingLayer) e.workingLayer.on("pm:vertexadded", clear); });
-  map.on("pm:create", clear);
+  map.on("pm:create pm:drawend", clear); // a finished or abandoned boundary: nothing refused now
   map.on("layeradd", (e) => { // editing: the layer tells, and puts a refused vertex back
     if (!(e.layer instanceof L.Polygon) || e.layer._refusalsWired) return;
     e.layer._refusalsWired = true;
