@@ -17,6 +17,7 @@ from geoservice.statements.views import jsonable
 from geoservice.web import auth
 from geoservice.web.body import parse_json
 from geoservice.web.context import db, settings_of
+from geoservice.web.error_text import request_language
 from geoservice.web.routing import Param, RouteTable
 
 routes = RouteTable()
@@ -80,7 +81,7 @@ async def create_webhook(request: Request) -> Response:
     body = await parse_json(request, WebhookCreate)
     production = settings_of(request).web.environment == "production"
     row = await db(request, webhooks.create, principal, body.url.strip(), body.events,
-                   production=production)
+                   production=production, lang=request_language(request))
     return JSONResponse(jsonable(row), status_code=201)
 
 
