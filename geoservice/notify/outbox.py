@@ -140,12 +140,13 @@ def retry(conn: Connection, note: Notification, error: str, delay_seconds: float
           *, maybe_delivered: bool = False) -> None:
     """Due again after the delay, or failed for good after MAX_ATTEMPTS. Unless the receiver
     may have taken it (no answer after the message was out), the 'sending' mark is cleared:
-    the next try is then known not to be a repeat."""
+    the next try is then known not to be a repeat. A try whose row another worker has claimed
+    since (its lease ran out) changes nothing."""
     conn.execute(text(
         "UPDATE notifications SET last_error = :e, next_attempt_at = now() + "
         "make_interval(secs => :d), state = CASE WHEN attempts >= :max THEN 'failed' "
         "ELSE 'pending' END, done_at = CASE WHEN attempts >= :max THEN now() END, "
         "sending_at = CASE WHEN :maybe THEN sending_at END "
-        "WHERE id = :id AND state = 'pending'"),
+        "WHERE id = :id AND state = 'pending' AND attempts = :attempts"),
         {"id": note.id, "e": error[:4000], "d": delay_seconds, "max": MAX_ATTEMPTS,
-         "maybe": maybe_delivered})
+         "maybe": maybe_delivered, "attempts": note.attempts})
