@@ -11,3 +11,10 @@ ALTER TABLE outbox ADD CONSTRAINT outbox_operation_check
 DROP INDEX statement_communications_once_idx;
 CREATE UNIQUE INDEX statement_communications_once_idx ON statement_communications
     (statement_id, traces_uuid, kind, traces_at, status, md5(content)) NULLS NOT DISTINCT;
+
+-- Statements that became AVAILABLE before this migration are followed for the rest of their
+-- 30 days, like the ones after it.
+INSERT INTO outbox (statement_id, operation, next_attempt_at)
+SELECT id, 'follow', now() FROM statements
+WHERE status = 'available' AND available_at > now() - interval '30 days'
+ON CONFLICT (statement_id, operation) WHERE state = 'pending' DO NOTHING;

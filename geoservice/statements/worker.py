@@ -262,7 +262,10 @@ class Worker:
                          else client.get_dds(uuids)) if uuids else []
             except TracesError as exc:
                 for job, _ in items:
-                    delay = max(self.poll_seconds, outbox.backoff_seconds(2, self.rng))
+                    # following is in no hurry: an outage does not make it ask more often
+                    delay = (transitions.FOLLOW_IN_WINDOW.total_seconds()
+                             if job.operation == "follow" else
+                             max(self.poll_seconds, outbox.backoff_seconds(2, self.rng)))
                     with self.engine.begin() as conn:
                         outbox.retry(conn, job, transitions.error_text(exc), delay)
                 continue

@@ -46,7 +46,10 @@ DELIVERY = {"type": "object", "properties": {
     "id": {"type": "integer"}, "notification_id": {"type": "integer"},
     "event": {"type": "string"}, "attempt": {"type": "integer"},
     "status_code": {"type": "integer", "nullable": True},
-    "error": {"type": "string", "nullable": True}, "duration_ms": {"type": "integer"},
+    "error": {"type": "string", "nullable": True,
+              "description": "Why it failed; for a try cut off by a stopped worker: no answer "
+                             "recorded (it was sent again with the same X-Geoservice-Delivery)"},
+    "duration_ms": {"type": "integer", "nullable": True},
     "at": {"type": "string"},
     "state": {"type": "string", "description": "pending (will retry), done or failed"}}}
 
