@@ -166,3 +166,49 @@ def test_the_delivery_goes_to_the_checked_address_under_the_urls_name(
     assert answer.status_code == 200
     [got] = receiver.requests
     assert got.headers["Host"] == f"hooks.example.lv:{port}"
+
+
+def test_a_name_that_rebinds_between_the_check_and_the_connection_is_not_followed(
+    production_client: TestClient, production: Settings, engine: Engine, client_org: Any,
+    dns: dict[str, list[str]], loopback_listener: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DNS answers a public address to the check and loopback to any later look-up (TTL 0):
+    the delivery goes to the address that was checked, so nothing reaches 127.0.0.1. The
+    public address is not really called here: the pinned POST is recorded instead."""
+    owner = client_org["owner"]
+    url = f"https://rebind.example.lv:{loopback_listener['port']}/hook"
+    dns["rebind.example.lv"] = [PUBLIC]
+    made = production_client.post("/api/v1/webhooks", headers=bearer(owner),
+                                  json={"url": url, "events": ["statement.available"]})
+    assert made.status_code == 201, made.text
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE users SET notifications = false "
+                          "WHERE organisation_id = CAST(:o AS uuid)"), {"o": owner.org_id})
+        notify.enqueue(conn, owner.org_id, "statement.available", secrets.token_hex(6),
+                       {"statement_id": "x", "status": "available"})
+    real = socket.getaddrinfo
+    looked_up: list[str] = []
+
+    def rebinding(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        answer = real(host, port, *args, **kwargs)
+        if host == "rebind.example.lv":
+            looked_up.append(host)
+            dns[host] = ["127.0.0.1"]  # every look-up after this one
+        return answer
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    dns["rebind.example.lv"] = [PUBLIC]
+    called: list[tuple[str, str]] = []
+
+    class Answer:
+        status_code = 204
+
+    def recorded(url: str, address: str, *args: Any) -> Answer:
+        called.append((url, address))
+        return Answer()
+
+    monkeypatch.setattr(webhooks, "pinned_post", recorded)
+    assert dispatch.run_once(engine, production) == 1
+    assert called == [(url, PUBLIC)] and looked_up == ["rebind.example.lv"]
+    assert loopback_listener["connections"] == 0
