@@ -99,8 +99,10 @@ def _email(engine: Engine, settings: Settings, note: Notification,
             return
         if not recorded:
             with conn.begin():
-                outbox.sent(conn, mine, None if sent else
-                            "logged: GEOSERVICE_SMTP_HOST is not set")
+                if sent:  # the server took it, and only QUIT went wrong before the record
+                    outbox.sent(conn, mine, _resent_remark(mine))
+                else:
+                    outbox.done(conn, mine, "logged: GEOSERVICE_SMTP_HOST is not set")
 
 
 def _resent_remark(note: Notification) -> str | None:
@@ -119,7 +121,7 @@ def _webhook(engine: Engine, settings: Settings, note: Notification,
                                      "WHERE id = CAST(:w AS uuid)"), {"w": note.target}).first()
             mine = outbox.sending(conn, note) if hook is not None else None
             if hook is None:  # deleted since: nothing to deliver to
-                outbox.sent(conn, note, "webhook deleted")
+                outbox.done(conn, note, "webhook deleted")
                 return
             # In the log before it leaves: a try cut off by a crash shows as one, unanswered.
             logged = mine and conn.execute(text(
