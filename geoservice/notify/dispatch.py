@@ -39,7 +39,7 @@ from geoservice.statements.outbox import backoff_seconds
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 60.0
 Fault = Callable[[str, Notification], None]
-INTERRUPTED = "no answer recorded: the worker stopped during this try"
+INTERRUPTED = "no answer recorded: in flight, or the worker stopped during this try"
 
 
 def lease_seconds(settings: Settings) -> float:
