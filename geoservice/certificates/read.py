@@ -57,6 +57,15 @@ def visible_row(
 ) -> dict[str, Any]:
     """The certificate's row when the principal may see it; 404 otherwise (same for others')."""
     where, params = principal.org_filter("c.organisation_id")
+    if lock:
+        # The statements holding the certificate first (the order submit and resubmit take):
+        # a statement being validated or submitted is waited for, and then ``correctable``
+        # below sees its status as that transaction left it (a queued statement's certificate
+        # is no longer correctable), never a validation that missed this edit.
+        conn.execute(text(
+            "SELECT s.id FROM statements s JOIN statement_certificates sc ON sc.statement_id = "
+            "s.id WHERE sc.certificate_id = CAST(:id AS uuid) ORDER BY s.id "
+            "FOR NO KEY UPDATE OF s"), {"id": parse_id(cert_id)})
     row = conn.execute(
         text(f"SELECT c.id::text AS id, c.ca_number, c.status, c.version, "
              f"c.organisation_id::text AS organisation_id, {_CORRECTABLE} AS correctable "

@@ -113,13 +113,15 @@ def set_certificate_status(conn: Connection, statement_id: str, status: str) -> 
 
 
 def load(conn: Connection, principal: Principal | None, statement_id: str,
-         *, lock: bool = False) -> dict[str, Any]:
-    """One statement (404 when missing or another tenant's); ``lock`` takes a row lock."""
+         *, lock: bool = False, share: bool = False) -> dict[str, Any]:
+    """One statement (404 when missing or another tenant's); ``lock`` takes a row lock,
+    ``share`` a shared one (edits of its certificates wait, other readers do not)."""
     where, params = principal.org_filter("s.organisation_id") if principal else ("TRUE", {})
     sid = canonical(statement_id)
     row = sid and conn.execute(text(
         f"SELECT {_COLUMNS} FROM statements s WHERE s.id = CAST(:id AS uuid) AND {where}"
-        + (" FOR UPDATE" if lock else "")), {"id": sid, **params}).mappings().first()
+        + (" FOR UPDATE" if lock else " FOR SHARE" if share else "")),
+        {"id": sid, **params}).mappings().first()
     if not row:
         raise NotFound(f"Statement {statement_id} was not found.", code="statement_not_found")
     return dict(row)

@@ -5,6 +5,9 @@ Every function takes the connection of the job's transaction and never commits.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
 from sqlalchemy import Connection, text
 
 from geoservice.notify import outbox as notify
@@ -13,6 +16,22 @@ from geoservice.traces.errors import TracesError
 from geoservice.traces.model import DdsOverview
 
 NOW = text("now()")
+# After AVAILABLE, TRACES may still write to the operator or change the status (a withdrawal,
+# an archiving): the worker keeps asking ('follow' jobs), often while the statement can still
+# be amended or withdrawn, rarely after, and stops 30 days after it became AVAILABLE.
+FOLLOW_IN_WINDOW = timedelta(minutes=15)
+FOLLOW_LATER = timedelta(hours=6)
+FOLLOW_FOR = timedelta(days=30)
+
+
+def follow_delay(st: dict[str, Any], now: datetime) -> float | None:
+    """Seconds until the next look at an AVAILABLE statement; None when following has ended."""
+    closes = st["submitted_at"] + store.WINDOW if st.get("submitted_at") else None
+    if closes is not None and now < closes:
+        return FOLLOW_IN_WINDOW.total_seconds()
+    if now < (st.get("available_at") or now) + FOLLOW_FOR:
+        return FOLLOW_LATER.total_seconds()
+    return None
 
 
 def error_text(exc: TracesError) -> str:
@@ -46,7 +65,7 @@ def withdrawn(conn: Connection, statement_id: str, code: str) -> None:
     conn.execute(text("UPDATE statements SET status = 'withdrawn', withdrawn_at = now(), "
                       "updated_at = now() WHERE id = CAST(:s AS uuid)"), {"s": statement_id})
     store.set_certificate_status(conn, statement_id, "ready")
-    outbox.cancel_open(conn, statement_id, ("poll", "amend"))
+    outbox.cancel_open(conn, statement_id, ("poll", "amend", "follow"))
     store.event(conn, statement_id, "withdrawn", code)
     notify.statement_event(conn, statement_id, "statement.withdrawn")
 
@@ -77,6 +96,7 @@ def overview(conn: Connection, statement_id: str, found: DdsOverview) -> bool:
                     reference=found.reference_number, verification=found.verification_number,
                     **({"charged": charged} if charged else {}))
         notify.statement_event(conn, statement_id, "statement.available")
+        outbox.enqueue(conn, statement_id, "follow", FOLLOW_IN_WINDOW.total_seconds())
         return True
     if status == "REJECTED":
         rejected(conn, statement_id, found.rejection_reason or "no reason given",

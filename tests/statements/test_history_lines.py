@@ -74,7 +74,7 @@ def test_every_code_the_service_writes_has_both_languages() -> None:
                "sending", "not_sent", "withdraw_sending", "retrying", "refused", "communication",
                "accepted", "reconciled", "amended", "withdrawn_done", "withdrawn_reported",
                "withdrawn_already", "refused_before", "rejected", "available",
-               "available_charged", "gave_up")
+               "available_charged", "gave_up", "traces_status")
     params = {"n": 2, "by": "a@b.lv", "attempt": 2, "previous": 1, "operation": "submit",
               "simulated": True, "reason": {"lv": "iemesls", "en": "reason"}, "delay": "30",
               "content": "x", "uuid": "u", "traces_status": "AVAILABLE", "reference": "R",

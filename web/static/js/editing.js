@@ -14,13 +14,43 @@ export function geomanTable() {
   return table;
 }
 
-/** Say why a vertex was refused (Geoman refuses a boundary that crosses itself). */
+/** A notice over the map itself, where the eyes are while drawing (the panel may be folded). */
+export function mapNotice(map) {
+  if (map._notice) return map._notice;
+  const box = L.DomUtil.create("p", "map-notice", map.getContainer());
+  box.setAttribute("role", "alert");
+  box.hidden = true;
+  L.DomEvent.disableClickPropagation(box);
+  map._notice = {
+    show(text, reason) { box.textContent = text; box.dataset.reason = reason; box.hidden = false; },
+    hide(reason) { if (!reason || box.dataset.reason === reason) { box.hidden = true; delete box.dataset.reason; } },
+  };
+  return map._notice;
+}
+
+/** Say why a vertex was refused (Geoman refuses a boundary that crosses itself), beside the
+ * form and over the map; the notice goes once a vertex is accepted. */
 export function explainRefusals(map, box) {
   if (!box) return;
-  const say = () => { box.textContent = t("drawing.self_crossing"); box.hidden = false; box.dataset.reason = "self_crossing"; };
-  map.on("pm:intersect", say); // while drawing, Geoman tells the map
-  map.on("pm:create", () => { if (box.dataset.reason === "self_crossing") { box.hidden = true; delete box.dataset.reason; } });
-  map.on("layeradd", (e) => { if (e.layer instanceof L.Polygon) e.layer.on("pm:intersect", say); }); // editing
+  const notice = mapNotice(map);
+  const tell = (key) => {
+    box.textContent = t(key); box.hidden = false; box.dataset.reason = "self_crossing";
+    notice.show(t(key), "self_crossing");
+  };
+  const clear = () => {
+    if (box.dataset.reason === "self_crossing") { box.hidden = true; delete box.dataset.reason; }
+    notice.hide("self_crossing");
+  };
+  map.on("pm:intersect", () => tell("drawing.self_crossing")); // while drawing, Geoman tells the map
+  map.on("pm:drawstart", (e) => { if (e.workingLayer) e.workingLayer.on("pm:vertexadded", clear); });
+  map.on("pm:create pm:drawend", clear); // a finished or abandoned boundary: nothing refused now
+  map.on("layeradd", (e) => { // editing: the layer tells, and puts a refused vertex back
+    if (!(e.layer instanceof L.Polygon) || e.layer._refusalsWired) return;
+    e.layer._refusalsWired = true;
+    e.layer.on("pm:intersect", () => tell("drawing.self_crossing"));
+    e.layer.on("pm:layerreset", () => tell("drawing.refusal.edit"));
+    e.layer.on("pm:edit", clear);
+  });
 }
 
 export function setupGeoman(map) {
@@ -32,6 +62,23 @@ export function setupGeoman(map) {
     editMode: true, cutPolygon: true, removalMode: true, drawPolygon: true,
   });
   nameButtons(map);
+  map.on("layeradd", (e) => { if (e.layer instanceof L.Marker) nameMarker(e.layer); });
+}
+
+/** Geoman's handles are Leaflet markers with role=button and no name: name the vertices and the
+ * "add a vertex here" handles; the cursor that follows the mouse is no control at all. */
+function nameMarker(marker) {
+  const icon = marker.getElement && marker.getElement();
+  if (!icon) return;
+  if (icon.classList.contains("cursor-marker")) {
+    icon.setAttribute("aria-hidden", "true");
+    icon.removeAttribute("role");
+    icon.removeAttribute("tabindex");
+  } else if (icon.classList.contains("marker-icon-middle")) {
+    icon.setAttribute("aria-label", t("drawing.marker.middle"));
+  } else if (icon.classList.contains("marker-icon")) {
+    icon.setAttribute("aria-label", t("drawing.marker.vertex"));
+  }
 }
 
 /** Geoman's toolbar links have no text: give each the name its container's title shows. */
