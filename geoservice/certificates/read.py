@@ -12,6 +12,7 @@ import orjson
 from sqlalchemy import Connection, text
 
 from geoservice.accounts.principal import Principal
+from geoservice.certificates import plausibility
 from geoservice.certificates.rules import volume_check
 from geoservice.errors import NotFound
 from geoservice.ids import canonical
@@ -94,6 +95,7 @@ def load(conn: Connection, ids: list[str], epsg: int = WGS84) -> list[dict[str, 
             text(sql("areas.sql")), {"ids": ids, "epsg": epsg}).mappings().all():
         area = dict(row)
         area["geometry"] = orjson.loads(area["geometry"])
+        area["confirmed_warnings"] = plausibility.described(area["confirmed_warnings"])
         areas[area.pop("certificate_id")].append(area)
     out: list[dict[str, Any]] = []
     for cert_id in ids:

@@ -161,18 +161,17 @@ class Worker:
                 # Again right before sending: the data may have changed since it was queued.
                 built = prevalidate.ensure_valid(conn, self.settings, st, "en")
                 outbox.mark_sending(conn, job)
-                store.event(conn, job.statement_id, "sending",
-                            f"{job.operation} to TRACES"
-                            f"{' (simulator)' if account.simulated else ''}, "
-                            f"attempt {job.attempts}")
+                store.event(conn, job.statement_id, "sending", "sending",
+                            operation=job.operation, simulated=account.simulated,
+                            attempt=job.attempts)
                 return built.statement
         except GeoserviceError as exc:
             with self.engine.begin() as conn:
                 if outbox.lock(conn, job, self.name):
                     if job.operation == "submit":
                         store.update(conn, job.statement_id, status="draft")
-                    store.event(conn, job.statement_id, "error",
-                                f"not sent: {exc.message}")
+                    store.event(conn, job.statement_id, "error", "not_sent",
+                                reason=exc.messages or exc.message)
                     outbox.failed(conn, job, exc.message)
             return None
 
@@ -196,7 +195,7 @@ class Worker:
             return True
         if job.operation == "withdraw" and any(o.status == "WITHDRAWN" for o in found):
             self._finish(job, lambda c: transitions.withdrawn(
-                c, job.statement_id, "TRACES already shows the statement as withdrawn"))
+                c, job.statement_id, "withdrawn_already"))
             return True
         return False
 
@@ -205,14 +204,14 @@ class Worker:
             if not outbox.lock(conn, job, self.name):
                 return
             outbox.mark_sending(conn, job)
-            store.event(conn, job.statement_id, "sending", "withdraw in TRACES")
+            store.event(conn, job.statement_id, "sending", "withdraw_sending")
         if st["kind"] == "simplified":
             client.withdraw_simplified_declaration(st["traces_uuid"])
         else:
             client.withdraw_dds(st["traces_uuid"])
         self._hook(job)
         self._finish(job, lambda c: transitions.withdrawn(
-            c, job.statement_id, "withdrawn in TRACES"))
+            c, job.statement_id, "withdrawn_done"))
 
     def _failure(self, job: Job, exc: TracesError, *, not_applied: bool = False) -> None:
         message = transitions.error_text(exc)
@@ -232,15 +231,15 @@ class Worker:
                     return
                 delay = outbox.backoff_seconds(job.attempts, self.rng)
                 outbox.retry(conn, job, message, delay)
-                store.event(conn, job.statement_id, "retrying",
-                            f"{job.operation} attempt {job.attempts} failed ({message}); "
-                            f"next try in {delay:.0f} s")
+                store.event(conn, job.statement_id, "retrying", "retrying",
+                            operation=job.operation, attempt=job.attempts, reason=message,
+                            delay=f"{delay:.0f}")
                 return
             if job.operation == "submit":
                 transitions.rejected(conn, job.statement_id, message, before_acceptance=True)
             else:
-                store.event(conn, job.statement_id, f"{job.operation}_refused",
-                            f"TRACES refused the {job.operation}: {message}")
+                store.event(conn, job.statement_id, f"{job.operation}_refused", "refused",
+                            operation=job.operation, reason=message)
             outbox.failed(conn, job, message)
 
     # -- polling -------------------------------------------------------------------------
@@ -281,11 +280,11 @@ class Worker:
             if found is not None and current["traces_uuid"] == found.uuid:
                 for kind in communications.record(conn, job.statement_id, found):
                     if kind == "communication" and found.communication is not None:
-                        store.event(conn, job.statement_id, "communication",
-                                    f"TRACES: {found.communication.content}")
+                        store.event(conn, job.statement_id, "communication", "communication",
+                                    content=found.communication.content)
                     elif kind == "status" and job.operation == "follow":
-                        store.event(conn, job.statement_id, "traces_status",
-                                    f"TRACES now reports the status {found.status.upper()}")
+                        store.event(conn, job.statement_id, "traces_status", "traces_status",
+                                    traces_status=found.status.upper())
             else:
                 found = None
             if job.operation == "follow":
@@ -307,8 +306,7 @@ class Worker:
             outbox.done(conn, job)
             return
         if found is not None and found.status.upper() == "WITHDRAWN":
-            transitions.withdrawn(conn, job.statement_id,
-                                  "TRACES reports the statement as withdrawn")
+            transitions.withdrawn(conn, job.statement_id, "withdrawn_reported")
             outbox.done(conn, job)
             return
         delay = transitions.follow_delay(current, datetime.now(UTC))

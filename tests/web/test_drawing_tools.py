@@ -36,7 +36,8 @@ def open_drawing(page: Any, owner: Account, lang: str = "lv") -> None:
 
 
 def drawn_area(page: Any) -> float:
-    return float(page.text_content("#live-area") or "nan")
+    """The live area in ha (shown in the page's decimals; data-ha holds the number)."""
+    return float(page.get_attribute("#live-area", "data-ha") or "nan")
 
 
 def parcel(engine: Engine, other_than: str) -> tuple[str, float, float]:

@@ -7,6 +7,7 @@ import { refresh as refreshVolumes, wireDecimals, firstRefused } from "./volumes
 import { decimalValue } from "./decimal.js";
 import { wirePlaceSearch, wireDesignationField } from "./place.js";
 import { wireFileImport, wireCoordinates } from "./drawing_import.js";
+import { hasWarnings, showWarnings, confirmations } from "./plausibility.js";
 
 await loadMessages();
 panelToggle();
@@ -191,6 +192,8 @@ manual.addEventListener("submit", async (event) => {
   const typed = manualVolumes();
   if (typed.error) missing.push({ field: "volumes", message: typed.error });
   if (missing.length) { showFieldErrors(manual, { details: missing }, "m-"); return; }
+  const confirmed = confirmations(manual);
+  if (confirmed === null) return;
   const body = {
     source: "manual", ca_number: data.ca_number.trim(), issued_on: data.issued_on, valid_until: data.valid_until,
     place: data.place || null,
@@ -199,6 +202,7 @@ manual.addEventListener("submit", async (event) => {
       compartment: data.compartment.trim(), sub_compartment: null, felling_type: data.felling_type,
       execution_method: data.execution_method, geometry, volumes: typed.volumes, products: typed.products,
     }],
+    confirm_warnings: confirmed,
   };
   const out = document.getElementById("manual-result");
   const button = document.getElementById("manual-save");
@@ -209,6 +213,11 @@ manual.addEventListener("submit", async (event) => {
     window.location.href = `/certificates/${cert.id}`;
   } catch (err) {
     button.disabled = false;
+    if (hasWarnings(err)) {
+      showWarnings(manual, err, (name) => manual.querySelector(`#m-${CSS.escape(name)}-error`));
+      out.replaceChildren(el("p", { class: "notice", role: "alert", text: err.message }));
+      return;
+    }
     if (!showFieldErrors(manual, err, "m-")) out.replaceChildren(el("p", { class: "error", role: "alert", text: err.message }));
     linkExisting(err, document.getElementById("m-ca_number-error"));
   }

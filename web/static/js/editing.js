@@ -1,6 +1,6 @@
 // Geoman editing of one felling area: vertices, new parts, cut holes, snapping, live area in ha.
 import { polygonAreaHa } from "./lks92.js";
-import { t, lang, catalogueKeys } from "./i18n.js";
+import { t, lang, catalogueKeys, number } from "./i18n.js";
 
 const GLOBAL = { allowSelfIntersection: false, snappable: true, snapDistance: 15, continueDrawing: false };
 
@@ -121,18 +121,24 @@ export function multiPolygonOf(group) {
   return { type: "MultiPolygon", coordinates };
 }
 
-/** Area in ha of every polygon in the group, in LKS-92 like the server computes it. */
+/** Area in ha of the group as the server will store it: of the coordinates that are sent
+ * (multiPolygonOf, 7 decimals), in LKS-92 (EPSG:3059), rounded to 4 decimals like the database. */
 export function groupAreaHa(group) {
   let total = 0;
-  group.eachLayer((layer) => {
-    if (layer instanceof L.Polygon) ringsOf(layer).forEach((rings) => { total += polygonAreaHa(rings); });
-  });
-  return total;
+  for (const polygon of multiPolygonOf(group).coordinates) {
+    total += polygonAreaHa(polygon.map((ring) => ring.slice(0, -1).map(([lon, lat]) => [lat, lon])));
+  }
+  return Math.round(total * 10000) / 10000;
 }
 
-/** Keep ``output`` showing the live area while the group is edited, drawn into or cut. */
+/** Keep ``output`` showing the live area while the group is edited, drawn into or cut: the
+ * figure that will be saved (data-ha holds it as a number). */
 export function liveArea(map, group, output) {
-  const update = () => { output.value = groupAreaHa(group).toFixed(2); };
+  const update = () => {
+    const ha = groupAreaHa(group);
+    output.value = number(ha, 4);
+    output.dataset.ha = String(ha);
+  };
   const watch = (layer) => {
     layer.on("pm:edit pm:vertexadded pm:vertexremoved pm:markerdragend pm:markerdrag", update);
   };
