@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from shapely.geometry import MultiPolygon
 
@@ -59,6 +59,8 @@ class FellingArea:
     area_ha: float | None = None
     volumes: list[SpeciesVolume] = field(default_factory=list)
     products: list[ProductVolume] = field(default_factory=list)
+    # Plausibility warnings confirmed with a reason when the area was typed or drawn by hand.
+    confirmed_warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

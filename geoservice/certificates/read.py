@@ -12,6 +12,7 @@ import orjson
 from sqlalchemy import Connection, text
 
 from geoservice.accounts.principal import Principal
+from geoservice.certificates import plausibility
 from geoservice.certificates.rules import volume_check
 from geoservice.errors import NotFound
 from geoservice.ids import canonical
@@ -56,6 +57,15 @@ def visible_row(
 ) -> dict[str, Any]:
     """The certificate's row when the principal may see it; 404 otherwise (same for others')."""
     where, params = principal.org_filter("c.organisation_id")
+    if lock:
+        # The statements holding the certificate first (the order submit and resubmit take):
+        # a statement being validated or submitted is waited for, and then ``correctable``
+        # below sees its status as that transaction left it (a queued statement's certificate
+        # is no longer correctable), never a validation that missed this edit.
+        conn.execute(text(
+            "SELECT s.id FROM statements s JOIN statement_certificates sc ON sc.statement_id = "
+            "s.id WHERE sc.certificate_id = CAST(:id AS uuid) ORDER BY s.id "
+            "FOR NO KEY UPDATE OF s"), {"id": parse_id(cert_id)})
     row = conn.execute(
         text(f"SELECT c.id::text AS id, c.ca_number, c.status, c.version, "
              f"c.organisation_id::text AS organisation_id, {_CORRECTABLE} AS correctable "
@@ -85,6 +95,7 @@ def load(conn: Connection, ids: list[str], epsg: int = WGS84) -> list[dict[str, 
             text(sql("areas.sql")), {"ids": ids, "epsg": epsg}).mappings().all():
         area = dict(row)
         area["geometry"] = orjson.loads(area["geometry"])
+        area["confirmed_warnings"] = plausibility.described(area["confirmed_warnings"])
         areas[area.pop("certificate_id")].append(area)
     out: list[dict[str, Any]] = []
     for cert_id in ids:

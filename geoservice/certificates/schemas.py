@@ -18,6 +18,16 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True)
 
 
+class ConfirmWarningIn(_In):
+    """A plausibility warning the user confirms, and why (kept with the area and audited)."""
+
+    code: str = Field(pattern=r"^[a-z_]{1,40}$", description="The warning's code")
+    field: str | None = Field(default=None, max_length=80,
+                              description="The warning's field (areas[0].geometry); leave out to "
+                              "confirm the code for every area")
+    reason: str = Field(min_length=1, max_length=1000, description="Why the value is right")
+
+
 class VolumeIn(_In):
     species_code: int = Field(description="Forest State Register species code (1 pine, 3 spruce…)")
     m3: float = Field(ge=0, le=999_999, description="Volume in m³")
@@ -62,6 +72,10 @@ class CertificateIn(_In):
     place: str | None = Field(default=None, max_length=200)
     crs: str | None = Field(default=None, description="EPSG:4326 (default) or EPSG:3059")
     areas: list[AreaIn] = Field(min_length=1, max_length=3)
+    confirm_warnings: list[ConfirmWarningIn] = Field(
+        default_factory=list, max_length=30,
+        description="Plausibility warnings confirmed with a reason (see the 422 "
+        "plausibility_unconfirmed answer)")
 
 
 class FetchIn(_In):
@@ -91,6 +105,7 @@ class CertificatePatch(_In):
     status: Literal["draft", "ready"] | None = None
     crs: str | None = None
     areas: list[AreaPatch] = Field(default_factory=list, max_length=3)
+    confirm_warnings: list[ConfirmWarningIn] = Field(default_factory=list, max_length=30)
 
 
 class AreaVolumesIn(_In):
@@ -131,6 +146,18 @@ class VolumeCheck(BaseModel):
     message: str
 
 
+class ConfirmedWarningOut(BaseModel):
+    """A plausibility warning confirmed when the area was saved, with the reason given."""
+
+    code: str
+    field: str
+    params: dict[str, Any]
+    reason: str
+    confirmed_at: str
+    confirmed_by: str | None
+    messages: dict[str, str]
+
+
 class AreaOut(BaseModel):
     id: str
     cirsma: int
@@ -147,6 +174,7 @@ class AreaOut(BaseModel):
     volumes: list[VolumeOut]
     products: list[ProductOut]
     volume_check: VolumeCheck
+    confirmed_warnings: list[ConfirmedWarningOut] = []
 
 
 class CertificateOut(BaseModel):

@@ -5,6 +5,8 @@ Geometries go in as EPSG:3059 WKB and the area is computed by PostGIS in EPSG:30
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import Connection, text
 
 from geoservice.certificates.model import Certificate, FellingArea
@@ -20,9 +22,10 @@ RETURNING id
 _INSERT_AREA = text("""
 INSERT INTO felling_areas (certificate_id, organisation_id, cirsma, cadastral_designation,
     quarter, compartment, sub_compartment, felling_type, execution_method, declared_area_ha,
-    area_ha, geom)
+    area_ha, geom, confirmed_warnings)
 SELECT CAST(:cert AS uuid), CAST(:org AS uuid), :cirsma, :cad, :quarter, :comp, :sub, :ftype,
-       :exec, :declared, round((ST_Area(g) / 10000)::numeric, 4), g
+       :exec, :declared, round((ST_Area(g) / 10000)::numeric, 4), g,
+       CAST(:confirmed AS jsonb)
 FROM (SELECT ST_Multi(ST_GeomFromWKB(:wkb, 3059)) AS g) AS geom
 RETURNING id
 """)
@@ -49,6 +52,7 @@ def insert_area(conn: Connection, org_id: str, cert_id: str, area: FellingArea) 
         "cad": area.cadastral_designation, "quarter": area.quarter, "comp": area.compartment,
         "sub": area.sub_compartment, "ftype": area.felling_type, "exec": area.execution_method,
         "declared": area.area_ha, "wkb": area.geometry.wkb,
+        "confirmed": json.dumps(area.confirmed_warnings, default=str),
     }).scalar_one())
     if area.volumes:
         conn.execute(

@@ -6,21 +6,24 @@ the checks run again; nothing changes once a certificate is in a statement or su
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from shapely import wkb as shapely_wkb
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from geoservice import events
 from geoservice.accounts import audit
 from geoservice.accounts.principal import Principal
+from geoservice.certificates import plausibility
 from geoservice.certificates.model import Certificate
 from geoservice.certificates.read import visible_row
 from geoservice.certificates.rules import ensure_editable
 from geoservice.certificates.schemas import CertificatePatch
 from geoservice.certificates.store import insert_certificate
 from geoservice.errors import Conflict, ValidationFailed
-from geoservice.spatial.geojson import parse_geometry
+from geoservice.spatial.geojson import ParsedGeometry, parse_geometry
 
 ENTITY = "certificate"
 _SCALARS = ("issued_on", "valid_until", "felling_from", "felling_to", "place", "status")
@@ -51,7 +54,23 @@ def summary(cert: Certificate) -> dict[str, Any]:
             "areas": [{"cirsma": a.cirsma, "cadastral_designation": a.cadastral_designation,
                        "area_ha": round(a.geometry.area / 10_000, 4),
                        "volumes": {str(v.species_code): v.m3 for v in a.volumes},
-                       "products": {p.hs_code: p.m3 for p in a.products}} for a in cert.areas]}
+                       "products": {p.hs_code: p.m3 for p in a.products},
+                       **({"warnings_confirmed": [{"code": w["code"], "params": w["params"],
+                                                   "reason": w["reason"]}
+                                                  for w in a.confirmed_warnings]}
+                          if a.confirmed_warnings else {})} for a in cert.areas]}
+
+
+def confirm_plausible(conn: Connection, principal: Principal, cert: Certificate,
+                      confirmations: list[Any], *, sliver_ha: float, lang: str) -> None:
+    """A certificate typed or drawn by hand: every plausibility warning confirmed with a
+    reason (kept with its area), else 422 ``plausibility_unconfirmed`` listing them."""
+    found = [w for i, a in enumerate(cert.areas) for w in plausibility.area_warnings(
+        conn, f"areas[{i}]", cadastral_designation=a.cadastral_designation, quarter=a.quarter,
+        compartment=a.compartment, felling_type=a.felling_type,
+        execution_method=a.execution_method, geometry=a.geometry, sliver_ha=sliver_ha)]
+    for kept in plausibility.confirmed(found, confirmations, lang, actor=principal.email):
+        cert.areas[plausibility.area_index(kept["field"])].confirmed_warnings.append(kept)
 
 
 def create(conn: Connection, principal: Principal, cert: Certificate) -> str:
@@ -82,7 +101,9 @@ def bump(conn: Connection, cert_id: str, *, reset_verdict: bool = False) -> None
         + " WHERE id = CAST(:id AS uuid)"), {"id": cert_id})
 
 
-def patch(conn: Connection, principal: Principal, cert_id: str, body: CertificatePatch) -> str:
+def patch(conn: Connection, principal: Principal, cert_id: str, body: CertificatePatch,
+          *, sliver_ha: float = 0.05, lang: str = "lv") -> str:
+    """Apply the change; felling-area edits must have their plausibility warnings confirmed."""
     row = visible_row(conn, principal, cert_id, lock=True)
     cert_id = row["id"]
     ensure_editable(row["status"], row["ca_number"], "data",
@@ -114,7 +135,8 @@ def patch(conn: Connection, principal: Principal, cert_id: str, body: Certificat
     for i, area in enumerate(body.areas):
         field = f"areas[{i}]"
         old = conn.execute(text(
-            f"SELECT id::text AS id, {', '.join(_AREA_FIELDS)}, area_ha::float8 AS area_ha "
+            f"SELECT id::text AS id, {', '.join(_AREA_FIELDS)}, area_ha::float8 AS area_ha, "
+            "ST_AsBinary(geom) AS wkb, confirmed_warnings "
             "FROM felling_areas WHERE certificate_id = CAST(:c AS uuid) AND cirsma = :n"),
             {"c": cert_id, "n": area.cirsma}).mappings().first()
         if old is None:
@@ -128,17 +150,29 @@ def patch(conn: Connection, principal: Principal, cert_id: str, body: Certificat
                 new = getattr(area, name)
                 if new != old[name]:
                     area_changes[name] = [old[name], new]
+        parsed = None if area.geometry is None else parse_geometry(
+            area.geometry, body.crs, field=f"{field}.geometry")
+        if area_changes or parsed is not None:
+            kept = _plausible(conn, field, old, area_changes, parsed, body, principal,
+                              sliver_ha=sliver_ha, lang=lang)
+            if kept:
+                area_changes["warnings_confirmed"] = [
+                    {"code": k["code"], "params": k["params"], "reason": k["reason"]}
+                    for k in kept]
         if area_changes:
-            sets = ", ".join(f"{k} = :{k}" for k in area_changes)
-            conn.execute(text(f"UPDATE felling_areas SET {sets} WHERE id = CAST(:id AS uuid)"),
-                         {"id": old["id"], **{k: v[1] for k, v in area_changes.items()}})
-        if area.geometry is not None:
-            parsed = parse_geometry(area.geometry, body.crs, field=f"{field}.geometry")
-            conn.execute(text(
+            sets = ", ".join(f"{k} = :{k}" for k in area_changes if k in _AREA_FIELDS)
+            if sets:
+                conn.execute(text(f"UPDATE felling_areas SET {sets} WHERE id = CAST(:id AS uuid)"),
+                             {"id": old["id"], **{k: v[1] for k, v in area_changes.items()
+                                                  if k in _AREA_FIELDS}})
+        if parsed is not None:
+            # The area as the insert computes it: PostGIS, EPSG:3059, ha to 4 decimals.
+            new_ha = conn.execute(text(
                 "UPDATE felling_areas SET geom = ST_Multi(ST_GeomFromWKB(:wkb, 3059)), "
-                "area_ha = :ha, verdict = 'unchecked' WHERE id = CAST(:id AS uuid)"),
-                {"wkb": parsed.geometry.wkb, "ha": parsed.area_ha, "id": old["id"]})
-            area_changes["geometry"] = {"area_ha": [old["area_ha"], parsed.area_ha],
+                "area_ha = round((ST_Area(ST_GeomFromWKB(:wkb, 3059)) / 10000)::numeric, 4), "
+                "verdict = 'unchecked' WHERE id = CAST(:id AS uuid) RETURNING area_ha::float8"),
+                {"wkb": parsed.geometry.wkb, "id": old["id"]}).scalar_one()
+            area_changes["geometry"] = {"area_ha": [old["area_ha"], new_ha],
                                         "repaired": parsed.repaired}
             geometry_changed = True
         if area_changes:
@@ -169,3 +203,28 @@ def delete(conn: Connection, principal: Principal, cert_id: str) -> None:
     audit.record(conn, principal, entity=ENTITY, entity_id=row["id"], action="deleted",
                  changes={"ca_number": row["ca_number"]},
                  organisation_id=row["organisation_id"])
+
+
+def _plausible(conn: Connection, field: str, old: Any, area_changes: dict[str, Any],
+               parsed: ParsedGeometry | None, body: CertificatePatch, principal: Principal,
+               *, sliver_ha: float, lang: str) -> list[dict[str, Any]]:
+    """Warnings about the area as it will be, minus those confirmed before for the same values;
+    the new confirmations are stored with the area. 422 when one is not confirmed."""
+    current = {name: (area_changes[name][1] if name in area_changes else old[name])
+               for name in _AREA_FIELDS}
+    geometry = parsed.geometry if parsed is not None else shapely_wkb.loads(bytes(old["wkb"]))
+    earlier = list(old["confirmed_warnings"] or [])
+    found = [w for w in plausibility.area_warnings(
+        conn, field, cadastral_designation=current["cadastral_designation"],
+        quarter=current["quarter"], compartment=current["compartment"],
+        felling_type=current["felling_type"], execution_method=current["execution_method"],
+        geometry=geometry, sliver_ha=sliver_ha)
+        if not any(e.get("code") == w.code and e.get("params") == w.params for e in earlier)]
+    kept = plausibility.confirmed(found, body.confirm_warnings, lang, actor=principal.email)
+    if kept:
+        codes = {k["code"] for k in kept}
+        stored = [e for e in earlier if e.get("code") not in codes] + kept
+        conn.execute(text("UPDATE felling_areas SET confirmed_warnings = CAST(:w AS jsonb) "
+                          "WHERE id = CAST(:id AS uuid)"),
+                     {"w": json.dumps(stored, default=str), "id": old["id"]})
+    return kept

@@ -44,7 +44,7 @@ def claim(conn: Connection, worker: str, lease_seconds: float, operations: tuple
     """Due jobs of these operations, leased to ``worker`` (commit right after)."""
     rows = conn.execute(text(
         "UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => :lease), "
-        "attempts = o.attempts + CASE WHEN o.operation = 'poll' THEN 0 ELSE 1 END, "
+        "attempts = o.attempts + CASE WHEN o.operation IN ('poll', 'follow') THEN 0 ELSE 1 END, "
         "claimed_by = :w FROM (SELECT id FROM outbox WHERE state = 'pending' "
         "AND next_attempt_at <= now() AND operation = ANY(:ops) ORDER BY next_attempt_at, id "
         "LIMIT :limit FOR UPDATE SKIP LOCKED) due WHERE o.id = due.id "

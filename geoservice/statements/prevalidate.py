@@ -285,21 +285,31 @@ def report(conn: Connection, settings: Settings, st: dict[str, Any],
     account = connect.account_for(conn, settings, st["organisation_id"])
     representative = not account.own
     found = _certificates(conn, st) + _volumes(conn, st) + _mandate(conn, st)
+    organisation_named = False
     if representative:
-        found += _organisation(conn, st)
+        named = _organisation(conn, st)
+        organisation_named = bool(named)
+        found += named
     built = builder.build(conn, st["organisation_id"], store.certificate_ids(conn, st["id"]),
                           st["internal_reference"], representative=representative,
                           max_geo_bytes=max_geo_bytes, strict=False)
     found += _geometry(built)
-    found += _traces(built, representative, max_geo_bytes, organisation_checked=representative)
+    # TRACES' own word on the represented operator is left out only when the fields are named
+    # above; a profile emptied between that check and the build is still caught here.
+    found += _traces(built, representative, max_geo_bytes,
+                     organisation_checked=organisation_named)
     found += _limits(built, st, max_geo_bytes)
     return Report(found, built)
 
 
 def validate(conn: Connection, settings: Settings, principal: Principal,
              statement_id: str) -> dict[str, Any]:
-    """The answer of ``POST /statements/{id}/validate``: nothing is queued or written."""
-    st = store.load(conn, principal, statement_id)
+    """The answer of ``POST /statements/{id}/validate``: nothing is queued or written.
+
+    The statement is held with a shared lock while it is checked: an edit of its certificates
+    waits for the answer (and one under way is waited for), so the answer is about one state
+    of the statement, never half before and half after an edit."""
+    st = store.load(conn, principal, statement_id, share=True)
     result = report(conn, settings, st)
     return {"statement_id": st["id"], "status": st["status"], "valid": not result.errors,
             "errors": len(result.errors),

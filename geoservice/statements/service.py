@@ -83,7 +83,7 @@ def submit(conn: Connection, settings: Settings, principal: Principal,
     prevalidate.ensure_valid(conn, settings, st, principal.language)
     store.update(conn, statement_id, status="queued")
     outbox.enqueue(conn, statement_id, "submit")
-    store.event(conn, statement_id, "queued", f"queued for TRACES by {principal.email}")
+    store.event(conn, statement_id, "queued", "queued", by=principal.email)
     audit.record(conn, principal, entity="statement", entity_id=statement_id, action="submit",
                  organisation_id=st["organisation_id"])
     return store.detail(conn, principal, statement_id), True
@@ -110,9 +110,8 @@ def resubmit(conn: Connection, settings: Settings, principal: Principal,
                                      principal.language)
     store.update(conn, statement_id, payload=_payload(built), status="queued")
     outbox.enqueue(conn, statement_id, "submit")
-    store.event(conn, statement_id, "queued",
-                f"corrected and queued again for TRACES by {principal.email} "
-                f"(attempt {st['attempt'] + 1}; attempt {st['attempt']} was rejected)")
+    store.event(conn, statement_id, "queued", "requeued", by=principal.email,
+                attempt=st["attempt"] + 1, previous=st["attempt"])
     audit.record(conn, principal, entity="statement", entity_id=statement_id,
                  action="resubmit", changes={"attempt": st["attempt"] + 1},
                  organisation_id=st["organisation_id"])
@@ -173,8 +172,8 @@ def amend(conn: Connection, settings: Settings, principal: Principal, statement_
     built = prevalidate.ensure_valid(conn, settings, st, principal.language)
     store.update(conn, statement_id, payload=_payload(built))
     queued = outbox.enqueue(conn, statement_id, "amend")
-    store.event(conn, statement_id, "amend_queued",
-                f"replacement with {len(certs)} certificate(s) queued by {principal.email}")
+    store.event(conn, statement_id, "amend_queued", "amend_queued", n=len(certs),
+                by=principal.email)
     audit.record(conn, principal, entity="statement", entity_id=statement_id, action="amend",
                  changes={"certificate_ids": wanted}, organisation_id=st["organisation_id"])
     return store.detail(conn, principal, statement_id), queued
@@ -190,8 +189,8 @@ def withdraw(conn: Connection, principal: Principal,
     _within_window(conn, st, "withdrawn", principal.language)
     queued = outbox.enqueue(conn, statement_id, "withdraw")
     if queued:
-        store.event(conn, statement_id, "withdraw_queued",
-                    f"withdrawal queued by {principal.email}")
+        store.event(conn, statement_id, "withdraw_queued", "withdraw_queued",
+                    by=principal.email)
     audit.record(conn, principal, entity="statement", entity_id=statement_id, action="withdraw",
                  organisation_id=st["organisation_id"])
     return store.detail(conn, principal, statement_id), queued
@@ -219,5 +218,5 @@ def rebuild(conn: Connection, settings: Settings, principal: Principal,
     certs = store.visible_certificates(conn, principal, store.certificate_ids(conn, statement_id))
     store.attach(conn, statement_id, certs)
     store.update(conn, statement_id, payload=_payload(_build(conn, settings, st)))
-    store.event(conn, statement_id, "draft", "rebuilt from the certificates' current data")
+    store.event(conn, statement_id, "draft", "rebuilt")
     return store.detail(conn, principal, statement_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import string
 from datetime import timedelta
@@ -12,7 +13,7 @@ from sqlalchemy import Connection, text
 from geoservice.accounts.principal import Principal
 from geoservice.errors import Conflict, NotFound, ValidationFailed
 from geoservice.ids import canonical
-from geoservice.statements import communications
+from geoservice.statements import communications, history
 
 _ALPHABET = string.ascii_uppercase + string.digits
 _COLUMNS = """s.id::text AS id, s.organisation_id::text AS organisation_id, s.kind, s.status,
@@ -28,10 +29,14 @@ def new_internal_reference() -> str:
     return "GS" + "".join(secrets.choice(_ALPHABET) for _ in range(12))
 
 
-def event(conn: Connection, statement_id: str, status: str, message: str = "") -> None:
-    conn.execute(text("INSERT INTO statement_events (statement_id, status, message) "
-                      "VALUES (CAST(:s AS uuid), :st, :m)"),
-                 {"s": statement_id, "st": status, "m": message[:4000]})
+def event(conn: Connection, statement_id: str, status: str, code: str,
+          **params: Any) -> None:
+    """A history line: ``history.statement.<code>`` with ``params`` (English kept in message)."""
+    english = history.say(code, params, "en")
+    conn.execute(text("INSERT INTO statement_events (statement_id, status, message, code, "
+                      "params) VALUES (CAST(:s AS uuid), :st, :m, :c, CAST(:p AS jsonb))"),
+                 {"s": statement_id, "st": status, "m": english[:4000], "c": code,
+                  "p": json.dumps(params, default=str)})
 
 
 def visible_certificates(
@@ -86,7 +91,7 @@ def create(
         conn.execute(text("INSERT INTO statement_buyers (statement_id, buyer_reg_no) "
                           "VALUES (CAST(:s AS uuid), :b) ON CONFLICT DO NOTHING"),
                      [{"s": sid, "b": b} for b in buyers])
-    event(conn, sid, "draft", f"prepared with {len(certificates)} certificate(s)")
+    event(conn, sid, "draft", "prepared", n=len(certificates))
     return sid, reference
 
 
@@ -108,13 +113,15 @@ def set_certificate_status(conn: Connection, statement_id: str, status: str) -> 
 
 
 def load(conn: Connection, principal: Principal | None, statement_id: str,
-         *, lock: bool = False) -> dict[str, Any]:
-    """One statement (404 when missing or another tenant's); ``lock`` takes a row lock."""
+         *, lock: bool = False, share: bool = False) -> dict[str, Any]:
+    """One statement (404 when missing or another tenant's); ``lock`` takes a row lock,
+    ``share`` a shared one (edits of its certificates wait, other readers do not)."""
     where, params = principal.org_filter("s.organisation_id") if principal else ("TRUE", {})
     sid = canonical(statement_id)
     row = sid and conn.execute(text(
         f"SELECT {_COLUMNS} FROM statements s WHERE s.id = CAST(:id AS uuid) AND {where}"
-        + (" FOR UPDATE" if lock else "")), {"id": sid, **params}).mappings().first()
+        + (" FOR UPDATE" if lock else " FOR SHARE" if share else "")),
+        {"id": sid, **params}).mappings().first()
     if not row:
         raise NotFound(f"Statement {statement_id} was not found.", code="statement_not_found")
     return dict(row)
@@ -142,9 +149,9 @@ def detail(conn: Connection, principal: Principal | None, statement_id: str) -> 
     row["sent"] = None if row["status"] == "draft" else conn.execute(text(
         "SELECT payload FROM statements WHERE id = CAST(:s AS uuid)"),
         {"s": statement_id}).scalar_one()
-    row["history"] = [dict(e) for e in conn.execute(text(
-        "SELECT at, status, message FROM statement_events WHERE statement_id = CAST(:s AS uuid) "
-        "ORDER BY at, id"), {"s": statement_id}).mappings()]
+    row["history"] = [history.entry(dict(e)) for e in conn.execute(text(
+        "SELECT at, status, message, code, params FROM statement_events "
+        "WHERE statement_id = CAST(:s AS uuid) ORDER BY at, id"), {"s": statement_id}).mappings()]
     return row
 
 

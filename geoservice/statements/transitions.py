@@ -5,6 +5,9 @@ Every function takes the connection of the job's transaction and never commits.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
 from sqlalchemy import Connection, text
 
 from geoservice.notify import outbox as notify
@@ -13,6 +16,22 @@ from geoservice.traces.errors import TracesError
 from geoservice.traces.model import DdsOverview
 
 NOW = text("now()")
+# After AVAILABLE, TRACES may still write to the operator or change the status (a withdrawal,
+# an archiving): the worker keeps asking ('follow' jobs), often while the statement can still
+# be amended or withdrawn, rarely after, and stops 30 days after it became AVAILABLE.
+FOLLOW_IN_WINDOW = timedelta(minutes=15)
+FOLLOW_LATER = timedelta(hours=6)
+FOLLOW_FOR = timedelta(days=30)
+
+
+def follow_delay(st: dict[str, Any], now: datetime) -> float | None:
+    """Seconds until the next look at an AVAILABLE statement; None when following has ended."""
+    closes = st["submitted_at"] + store.WINDOW if st.get("submitted_at") else None
+    if closes is not None and now < closes:
+        return FOLLOW_IN_WINDOW.total_seconds()
+    if now < (st.get("available_at") or now) + FOLLOW_FOR:
+        return FOLLOW_LATER.total_seconds()
+    return None
 
 
 def error_text(exc: TracesError) -> str:
@@ -29,27 +48,25 @@ def accepted(conn: Connection, statement_id: str, uuid: str, poll_seconds: float
                       "submitted_at = coalesce(submitted_at, now()), updated_at = now() "
                       "WHERE id = CAST(:s AS uuid)"), {"u": uuid, "s": statement_id})
     store.set_certificate_status(conn, statement_id, "submitted")
-    store.event(conn, statement_id, "submitted",
-                (f"TRACES already had this statement (found by its internal reference); "
-                 f"adopted UUID {uuid} instead of sending it again" if reconciled else
-                 f"TRACES accepted the statement, UUID {uuid}; waiting for the reference number"))
+    store.event(conn, statement_id, "submitted", "reconciled" if reconciled else "accepted",
+                uuid=uuid)
     outbox.enqueue(conn, statement_id, "poll", poll_seconds)
 
 
 def amended(conn: Connection, statement_id: str, status: str, poll_seconds: float) -> None:
     conn.execute(text("UPDATE statements SET amended_at = now(), updated_at = now() "
                       "WHERE id = CAST(:s AS uuid)"), {"s": statement_id})
-    store.event(conn, statement_id, "amended",
-                f"TRACES accepted the replacement statement (status {status})")
+    store.event(conn, statement_id, "amended", "amended", traces_status=status)
     outbox.enqueue(conn, statement_id, "poll", poll_seconds)
 
 
-def withdrawn(conn: Connection, statement_id: str, message: str) -> None:
+def withdrawn(conn: Connection, statement_id: str, code: str) -> None:
+    """``code``: withdrawn_done, withdrawn_reported or withdrawn_already (history line)."""
     conn.execute(text("UPDATE statements SET status = 'withdrawn', withdrawn_at = now(), "
                       "updated_at = now() WHERE id = CAST(:s AS uuid)"), {"s": statement_id})
     store.set_certificate_status(conn, statement_id, "ready")
-    outbox.cancel_open(conn, statement_id, ("poll", "amend"))
-    store.event(conn, statement_id, "withdrawn", message)
+    outbox.cancel_open(conn, statement_id, ("poll", "amend", "follow"))
+    store.event(conn, statement_id, "withdrawn", code)
     notify.statement_event(conn, statement_id, "statement.withdrawn")
 
 
@@ -59,8 +76,7 @@ def rejected(conn: Connection, statement_id: str, reason: str, *, before_accepta
                  {"r": reason, "s": statement_id})
     store.set_certificate_status(conn, statement_id, "in_statement")
     store.event(conn, statement_id, "rejected",
-                ("TRACES refused the statement: " if before_acceptance else
-                 "TRACES rejected the statement: ") + reason)
+                "refused_before" if before_acceptance else "rejected", reason=reason)
     notify.statement_event(conn, statement_id, "statement.rejected")
 
 
@@ -76,17 +92,18 @@ def overview(conn: Connection, statement_id: str, found: DdsOverview) -> bool:
         store.set_certificate_status(conn, statement_id, "submitted")
         charged = billing.charge(conn, statement_id)
         store.event(conn, statement_id, "available",
-                    f"reference number {found.reference_number}, verification number "
-                    f"{found.verification_number}"
-                    + (f"; {charged} felling area(s) charged" if charged else ""))
+                    "available_charged" if charged else "available",
+                    reference=found.reference_number, verification=found.verification_number,
+                    **({"charged": charged} if charged else {}))
         notify.statement_event(conn, statement_id, "statement.available")
+        outbox.enqueue(conn, statement_id, "follow", FOLLOW_IN_WINDOW.total_seconds())
         return True
     if status == "REJECTED":
         rejected(conn, statement_id, found.rejection_reason or "no reason given",
                  before_acceptance=False)
         return True
     if status == "WITHDRAWN":
-        withdrawn(conn, statement_id, "TRACES reports the statement as withdrawn")
+        withdrawn(conn, statement_id, "withdrawn_reported")
         return True
     return False
 
@@ -96,6 +113,4 @@ def gave_up(conn: Connection, statement_id: str, operation: str, message: str) -
     if operation == "submit":
         conn.execute(text("UPDATE statements SET status = 'draft', updated_at = now() "
                           "WHERE id = CAST(:s AS uuid) AND status = 'queued'"), {"s": statement_id})
-    store.event(conn, statement_id, "error",
-                f"{operation} failed after repeated attempts, nothing more will be tried: "
-                f"{message}")
+    store.event(conn, statement_id, "error", "gave_up", operation=operation, reason=message)

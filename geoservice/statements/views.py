@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from geoservice.statements import history
 from geoservice.statements.messages import explain_reason
 
 STATEMENT_FIELDS = ("id", "organisation_id", "kind", "certificate_ids", "status",
@@ -30,17 +31,27 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def statement_json(row: dict[str, Any]) -> dict[str, Any]:
+def statement_json(row: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
+    """The API shape; history lines carry ``messages`` {lv, en} and ``message`` in ``lang``
+    (the caller's language; English when not given)."""
     if row.get("rejection_reason") and "rejection" not in row:
         row = {**row, "rejection": explain_reason(row["rejection_reason"])}
+    if lang is not None and row.get("history"):
+        row = {**row, "history": history.for_reader(row["history"], lang)}
     result: dict[str, Any] = jsonable({k: row[k] for k in STATEMENT_FIELDS if k in row})
     return result
 
 
 class HistoryEntry(BaseModel):
+    """One history line: ``message`` in the caller's language, ``messages`` in both, and the
+    catalogue ``code`` (history.statement.<code>) with its ``params`` (null for old lines)."""
+
     at: str
     status: str
     message: str
+    messages: dict[str, str] = {}
+    code: str | None = None
+    params: dict[str, Any] = {}
 
 
 class Attempt(BaseModel):

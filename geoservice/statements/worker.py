@@ -4,6 +4,11 @@ Exactly once: the 'sending' mark is committed before submitDds; whenever a state
 marked so, the worker first asks TRACES for the internal reference and adopts a statement found
 there instead of submitting again. Several workers may run: jobs are claimed with
 FOR UPDATE SKIP LOCKED under a lease (see ``outbox``).
+
+Polling: a 'poll' job waits for TRACES' answer to a submission or amendment; once AVAILABLE a
+'follow' job keeps reading the statement (``transitions.follow_delay``) so a message of the
+competent authority or a withdrawal TRACES reports later is stored and told, in the same
+getDds batches as the polls.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -39,6 +45,7 @@ from geoservice.traces.protocol import TracesService
 
 log = logging.getLogger(__name__)
 SEND_OPERATIONS = ("submit", "amend", "withdraw")
+POLL_OPERATIONS = ("poll", "follow")
 POLL_BATCH = 100  # getDds takes up to 100 UUIDs
 AfterCall = Callable[[str, Job], None]
 _EVER_SENT = text("SELECT EXISTS (SELECT 1 FROM outbox WHERE statement_id = CAST(:s AS uuid) "
@@ -82,7 +89,8 @@ class Worker:
             # One getDds batch per poll interval: due polls gather instead of costing a call each.
             self._next_poll = time.monotonic() + self.poll_seconds
             with self.engine.begin() as conn:
-                polls = outbox.claim(conn, self.name, self.lease, ("poll",), POLL_BATCH)
+                polls = outbox.claim(conn, self.name, self.lease, POLL_OPERATIONS,
+                                     POLL_BATCH)
             if polls:
                 self._poll(polls)
         notes = dispatch.run_once(self.engine, self.settings, self.rng)
@@ -153,18 +161,17 @@ class Worker:
                 # Again right before sending: the data may have changed since it was queued.
                 built = prevalidate.ensure_valid(conn, self.settings, st, "en")
                 outbox.mark_sending(conn, job)
-                store.event(conn, job.statement_id, "sending",
-                            f"{job.operation} to TRACES"
-                            f"{' (simulator)' if account.simulated else ''}, "
-                            f"attempt {job.attempts}")
+                store.event(conn, job.statement_id, "sending", "sending",
+                            operation=job.operation, simulated=account.simulated,
+                            attempt=job.attempts)
                 return built.statement
         except GeoserviceError as exc:
             with self.engine.begin() as conn:
                 if outbox.lock(conn, job, self.name):
                     if job.operation == "submit":
                         store.update(conn, job.statement_id, status="draft")
-                    store.event(conn, job.statement_id, "error",
-                                f"not sent: {exc.message}")
+                    store.event(conn, job.statement_id, "error", "not_sent",
+                                reason=exc.messages or exc.message)
                     outbox.failed(conn, job, exc.message)
             return None
 
@@ -188,7 +195,7 @@ class Worker:
             return True
         if job.operation == "withdraw" and any(o.status == "WITHDRAWN" for o in found):
             self._finish(job, lambda c: transitions.withdrawn(
-                c, job.statement_id, "TRACES already shows the statement as withdrawn"))
+                c, job.statement_id, "withdrawn_already"))
             return True
         return False
 
@@ -197,14 +204,14 @@ class Worker:
             if not outbox.lock(conn, job, self.name):
                 return
             outbox.mark_sending(conn, job)
-            store.event(conn, job.statement_id, "sending", "withdraw in TRACES")
+            store.event(conn, job.statement_id, "sending", "withdraw_sending")
         if st["kind"] == "simplified":
             client.withdraw_simplified_declaration(st["traces_uuid"])
         else:
             client.withdraw_dds(st["traces_uuid"])
         self._hook(job)
         self._finish(job, lambda c: transitions.withdrawn(
-            c, job.statement_id, "withdrawn in TRACES"))
+            c, job.statement_id, "withdrawn_done"))
 
     def _failure(self, job: Job, exc: TracesError, *, not_applied: bool = False) -> None:
         message = transitions.error_text(exc)
@@ -224,15 +231,15 @@ class Worker:
                     return
                 delay = outbox.backoff_seconds(job.attempts, self.rng)
                 outbox.retry(conn, job, message, delay)
-                store.event(conn, job.statement_id, "retrying",
-                            f"{job.operation} attempt {job.attempts} failed ({message}); "
-                            f"next try in {delay:.0f} s")
+                store.event(conn, job.statement_id, "retrying", "retrying",
+                            operation=job.operation, attempt=job.attempts, reason=message,
+                            delay=f"{delay:.0f}")
                 return
             if job.operation == "submit":
                 transitions.rejected(conn, job.statement_id, message, before_acceptance=True)
             else:
-                store.event(conn, job.statement_id, f"{job.operation}_refused",
-                            f"TRACES refused the {job.operation}: {message}")
+                store.event(conn, job.statement_id, f"{job.operation}_refused", "refused",
+                            operation=job.operation, reason=message)
             outbox.failed(conn, job, message)
 
     # -- polling -------------------------------------------------------------------------
@@ -254,7 +261,10 @@ class Worker:
                          else client.get_dds(uuids)) if uuids else []
             except TracesError as exc:
                 for job, _ in items:
-                    delay = max(self.poll_seconds, outbox.backoff_seconds(2, self.rng))
+                    # following is in no hurry: an outage does not make it ask more often
+                    delay = (transitions.FOLLOW_IN_WINDOW.total_seconds()
+                             if job.operation == "follow" else
+                             max(self.poll_seconds, outbox.backoff_seconds(2, self.rng)))
                     with self.engine.begin() as conn:
                         outbox.retry(conn, job, transitions.error_text(exc), delay)
                 continue
@@ -270,8 +280,16 @@ class Worker:
             if found is not None and current["traces_uuid"] == found.uuid:
                 for kind in communications.record(conn, job.statement_id, found):
                     if kind == "communication" and found.communication is not None:
-                        store.event(conn, job.statement_id, "communication",
-                                    f"TRACES: {found.communication.content}")
+                        store.event(conn, job.statement_id, "communication", "communication",
+                                    content=found.communication.content)
+                    elif kind == "status" and job.operation == "follow":
+                        store.event(conn, job.statement_id, "traces_status", "traces_status",
+                                    traces_status=found.status.upper())
+            else:
+                found = None
+            if job.operation == "follow":
+                self._follow(conn, job, current, found)
+                return
             settled = current["status"] in ("withdrawn", "rejected", "draft") or (
                 found is not None and transitions.overview(conn, job.statement_id, found))
             if settled:
@@ -279,3 +297,21 @@ class Worker:
             else:
                 outbox.retry(conn, job, f"status {found.status if found else 'not yet visible'}",
                              self.poll_seconds)
+
+    def _follow(self, conn: Any, job: Job, current: dict[str, Any],
+                found: DdsOverview | None) -> None:
+        """An AVAILABLE statement read again: a withdrawal is applied; otherwise only what
+        TRACES says is kept (above), and the next look is scheduled until following ends."""
+        if current["status"] != "available":
+            outbox.done(conn, job)
+            return
+        if found is not None and found.status.upper() == "WITHDRAWN":
+            transitions.withdrawn(conn, job.statement_id, "withdrawn_reported")
+            outbox.done(conn, job)
+            return
+        delay = transitions.follow_delay(current, datetime.now(UTC))
+        if delay is None:
+            outbox.done(conn, job)
+            return
+        outbox.retry(conn, job, f"following: status {found.status if found else 'not visible'}",
+                     delay)

@@ -49,7 +49,7 @@ def test_worker_killed_after_traces_answered_reconciles_instead_of_resubmitting(
     done = fetch(client, owner, st["id"])
     assert done["status"] == "available", done["history"]
     assert _dds(sim, st["internal_reference"]) == 1
-    assert any("adopted UUID" in h["message"] for h in done["history"])
+    assert any("adopted UUID" in h["messages"]["en"] for h in done["history"])
     assert done["traces_uuid"] == sim.store.by_internal_reference(
         "simulator", st["internal_reference"], "DDS")[0].uuid
 
@@ -140,7 +140,7 @@ def test_profile_emptied_after_queueing_is_caught_by_the_worker(
     drain(worker)
     done = fetch(client, owner, st["id"])
     assert done["status"] == "draft"
-    assert "street" in done["history"][-1]["message"]
+    assert "street" in done["history"][-1]["messages"]["en"]
     assert _dds(sim, st["internal_reference"]) == 0
 
 
@@ -176,7 +176,7 @@ def test_certificate_changed_after_queueing_is_not_sent(
     drain(worker)
     done = fetch(client, owner, st["id"])
     assert done["status"] == "draft"
-    assert "changed after the statement was prepared" in done["history"][-1]["message"]
+    assert "changed after the statement was prepared" in done["history"][-1]["messages"]["en"]
     assert _dds(sim, st["internal_reference"]) == 0
 
 

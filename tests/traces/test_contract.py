@@ -259,6 +259,33 @@ def test_communication_to_operator_reaches_the_overview(
         assert overview.communication.date is not None
 
 
+def test_a_message_written_after_available_reaches_a_later_overview(
+    backend: Backend, make_statement: Factory
+) -> None:
+    """TRACES may write to the operator days after AVAILABLE, and may withdraw: the overview
+    read then carries the message and the status. The simulator writes one six hours after
+    AVAILABLE; on acceptance nothing is written on request, so only the shape is checked."""
+    client = backend.client()
+    if backend.sim is not None:
+        backend.sim.message_after_available("Lūdzu precizējiet cirsmas 2 robežas.", 6 * 3600)
+    uuid = client.submit_dds(make_statement(), "OPERATOR")
+    available = backend.wait_available(client, uuid)
+    assert available.status == "AVAILABLE"
+    if backend.sim is None:
+        [later] = client.get_dds([uuid])
+        assert later.communication is None or later.communication.date is not None
+        return
+    assert available.communication is None  # not written yet
+    backend.clock.advance(6 * 3600)
+    [later] = client.get_dds([uuid])
+    assert later.status == "AVAILABLE" and later.communication is not None
+    assert later.communication.content == "Lūdzu precizējiet cirsmas 2 robežas."
+    assert later.communication.date > available.date
+    assert client.withdraw_dds(uuid) == "WITHDRAWN"  # still inside the 72 hours
+    [withdrawn] = client.get_dds([uuid])
+    assert withdrawn.status == "WITHDRAWN" and withdrawn.communication == later.communication
+
+
 def test_incomplete_represented_operator_is_refused(
     backend: Backend, make_statement: Factory, operator: Any
 ) -> None:

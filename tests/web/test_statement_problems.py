@@ -1,5 +1,6 @@
 """In headless Chromium: a statement's problems next to their fields, fixed where they link to,
-then a rejection by TRACES shown in Latvian and the statement resubmitted to AVAILABLE."""
+then a rejection by TRACES shown in Latvian and the statement resubmitted to AVAILABLE, and a
+message TRACES writes after AVAILABLE shown on it."""
 
 from __future__ import annotations
 
@@ -81,6 +82,26 @@ def test_problems_are_shown_fixed_and_a_rejected_statement_resubmitted(
                                     "CAST(:s AS uuid)"), {"s": sid}).scalar_one()
     assert charged == 1
     assert page.is_visible("#sent-box") and "4403" in page.text_content("#sent")
+
+    # the competent authority writes after AVAILABLE: the worker, still following the
+    # statement, reads it at its next look (made due now) and the page shows it
+    message = "Lūdzu iesniedziet cirsmas 1 robežu precizējumu."
+    with engine.begin() as conn:
+        uuid = conn.execute(text("SELECT traces_uuid FROM statements WHERE id = "
+                                 "CAST(:s AS uuid)"), {"s": sid}).scalar_one()
+    traces_worker.communicate(uuid, message)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE outbox SET next_attempt_at = now() WHERE statement_id = "
+                          "CAST(:s AS uuid) AND operation = 'follow' AND state = 'pending'"),
+                     {"s": sid})
+    page.wait_for_function(
+        """async ([sid, message]) => {
+             const s = await (await fetch(`/api/v1/statements/${sid}`)).json();
+             return (s.communications || []).some((c) => c.content === message);
+           }""", arg=[sid, message], timeout=30_000)
+    page.reload()
+    page.wait_for_selector(f"#communications-box:not([hidden]) li:has-text('{message}')")
+    assert "Ko saka TRACES" in page.text_content("#communications-title")
 
     # the 72-hour window counts down, and once over the buttons go and the page says why
     assert re.search(r"vēl 7[12] h \d+ min", page.text_content("#window-countdown"))

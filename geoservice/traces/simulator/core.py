@@ -104,6 +104,12 @@ class TracesSimulator:
         """A message of the competent authority on a statement, seen by getDds from now on."""
         self.store.communicate(uuid, content)
 
+    def message_after_available(self, content: str, after_seconds: float = 0.0,
+                                count: int = 1) -> None:
+        """The next ``count`` accepted submissions receive a communicationToOperator
+        ``after_seconds`` after they became AVAILABLE (seen by getDds from then on)."""
+        self.store.schedule_message(content, after_seconds, count)
+
     def _take_rejection(self) -> str | None:
         with self._lock:
             return self._rejections.popleft() if self._rejections else None

@@ -2,6 +2,8 @@
 
 SUBMITTED turns AVAILABLE (or REJECTED) ``delay_seconds`` after submission; the change is
 computed lazily from the clock whenever a record is read, so a test can move a fake clock.
+A message of the competent authority can be scheduled for some time after AVAILABLE
+(``schedule_message``): it appears in getDds once that time has come, as an officer's would.
 DDS amend and withdraw follow the 72-hour window; simplified declarations have no window.
 """
 
@@ -12,6 +14,7 @@ import string
 import threading
 import time
 import uuid as uuidlib
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,6 +61,7 @@ class Record:
     pending_rejection: str | None = None
     groups: tuple[str, ...] = field(default_factory=tuple)
     communication: CommunicationToOperator | None = None
+    pending_message: tuple[float, str] | None = None  # (seconds after AVAILABLE, content)
 
     def overview(self) -> DdsOverview:
         return DdsOverview(
@@ -91,6 +95,13 @@ class DeclarationStore:
         self._records: dict[str, Record] = {}
         self._by_reference: dict[str, Record] = {}
         self._lock = threading.RLock()
+        self._messages: deque[tuple[float, str]] = deque()
+
+    def schedule_message(self, content: str, after_seconds: float, count: int = 1) -> None:
+        """The next ``count`` submissions that become AVAILABLE get ``content`` as a
+        communicationToOperator ``after_seconds`` after they did."""
+        with self._lock:
+            self._messages.extend([(after_seconds, content)] * count)
 
     def _settle(self, record: Record) -> Record:
         due = record.submitted_at + self.delay_seconds
@@ -103,6 +114,14 @@ class DeclarationStore:
                 record.reference_number = self._new_reference(record, due)
                 record.verification_number = _random(8)
                 self._by_reference[record.reference_number] = record
+        if record.pending_message is not None and record.status in USABLE:
+            after, content = record.pending_message
+            written = record.submitted_at + self.delay_seconds + after
+            if self.clock() >= written:
+                record.communication = CommunicationToOperator(
+                    datetime.fromtimestamp(written, UTC), content)
+                record.updated_at = max(record.updated_at, written)
+                record.pending_message = None
         return record
 
     def _new_reference(self, record: Record, moment: float) -> str:
@@ -147,6 +166,9 @@ class DeclarationStore:
                 now,
                 pending_rejection=reject_with,
                 groups=tuple(r.uuid for r in groups),
+                pending_message=(
+                    self._messages.popleft() if self._messages and not reject_with else None
+                ),
             )
             for grouped in groups:
                 grouped.status = "GROUPED"

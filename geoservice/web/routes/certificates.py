@@ -65,15 +65,22 @@ def certificate_response(request: Request, cert: dict[str, Any], epsg: int,
             summary="Add a certificate: fetched from VMD by CA number, or typed in (manual)",
             description="Send {\"ca_number\": …} to fetch it from the State Forest Service, or "
             "the whole certificate with \"source\": \"manual\". Geometry in EPSG:4326 unless "
-            "\"crs\": \"EPSG:3059\".", body=CertificateIn, response=CertificateOut,
+            "\"crs\": \"EPSG:3059\". A manual certificate with implausible values (an area "
+            "away from its parcel, a sliver, a clear felling over the legal size, a quarter or "
+            "compartment that is not a number) answers 422 plausibility_unconfirmed listing the "
+            "warnings (code, field, messages); send them back in \"confirm_warnings\" with a "
+            "reason each to save.", body=CertificateIn, response=CertificateOut,
             params=(CRS, F), response_content_types=CONTENT)
 async def create_certificate(request: Request) -> Response:
     principal = await auth.require(request, roles=EDITORS)
     epsg = output_crs(request)
     raw = await read_json(request)
     manual = isinstance(raw, dict) and ("areas" in raw or raw.get("source") == "manual")
+    confirmations: list[Any] = []
     if manual:
-        cert = validate.from_input(model_from(raw, CertificateIn))
+        body = model_from(raw, CertificateIn)
+        cert = validate.from_input(body)
+        confirmations = list(body.confirm_warnings)
     else:
         wanted = model_from(raw, FetchIn)
         await db(request, _ensure_new, principal, wanted.ca_number)
@@ -82,6 +89,10 @@ async def create_certificate(request: Request) -> Response:
         cert = validate.checked(fetched)
 
     def store(conn: Connection) -> dict[str, Any]:
+        if manual:
+            write.confirm_plausible(conn, principal, cert, confirmations,
+                                    sliver_ha=settings_of(request).check.sliver_ha,
+                                    lang=auth.caller_language(request))
         cert_id = write.create(conn, principal, cert)
         return read.load(conn, [cert_id], epsg)[0]
 
@@ -190,7 +201,9 @@ async def patch_certificate(request: Request) -> Response:
     body = model_from(await read_json(request), CertificatePatch)
 
     def change(conn: Connection) -> dict[str, Any]:
-        cert_id = write.patch(conn, principal, request.path_params["id"], body)
+        cert_id = write.patch(conn, principal, request.path_params["id"], body,
+                              sliver_ha=settings_of(request).check.sliver_ha,
+                              lang=auth.caller_language(request))
         return read.load(conn, [cert_id], epsg)[0]
 
     return certificate_response(request, await db(request, change), epsg)
@@ -222,7 +235,9 @@ async def put_volumes(request: Request) -> Response:
 HISTORY_SCHEMA: dict[str, Any] = {"type": "object", "properties": {"items": {
     "type": "array", "items": {"type": "object", "properties": {
         "at": {"type": "string", "format": "date-time"}, "action": {"type": "string"},
-        "actor": {"type": "string", "nullable": True}, "changes": {"type": "object"}}}}}}
+        "actor": {"type": "string", "nullable": True}, "changes": {"type": "object"},
+        "messages": {"type": "object", "description": "The action and its changes in words, "
+                     "per language: {lv: {action, lines}, en: {action, lines}}"}}}}}}
 
 
 @routes.api("GET", "/api/v1/certificates/{id}/history", tags=TAGS, params=(ID,),
@@ -233,7 +248,10 @@ async def certificate_history(request: Request) -> Response:
 
     def query(conn: Connection) -> list[dict[str, Any]]:
         row = read.visible_row(conn, principal, request.path_params["id"])
-        return audit.history(conn, write.ENTITY, row["id"])
+        from geoservice.web.routes.ui_history import entry_messages
+
+        return [{**item, "messages": entry_messages(item)}
+                for item in audit.history(conn, write.ENTITY, row["id"])]
 
     return respond({"items": await db(request, query)})
 

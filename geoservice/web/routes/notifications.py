@@ -17,6 +17,7 @@ from geoservice.statements.views import jsonable
 from geoservice.web import auth
 from geoservice.web.body import parse_json
 from geoservice.web.context import db, settings_of
+from geoservice.web.error_text import request_language
 from geoservice.web.routing import Param, RouteTable
 
 routes = RouteTable()
@@ -45,7 +46,10 @@ DELIVERY = {"type": "object", "properties": {
     "id": {"type": "integer"}, "notification_id": {"type": "integer"},
     "event": {"type": "string"}, "attempt": {"type": "integer"},
     "status_code": {"type": "integer", "nullable": True},
-    "error": {"type": "string", "nullable": True}, "duration_ms": {"type": "integer"},
+    "error": {"type": "string", "nullable": True,
+              "description": "Why it failed; for a try cut off by a stopped worker: no answer "
+                             "recorded (it was sent again with the same X-Geoservice-Delivery)"},
+    "duration_ms": {"type": "integer", "nullable": True},
     "at": {"type": "string"},
     "state": {"type": "string", "description": "pending (will retry), done or failed"}}}
 
@@ -80,7 +84,7 @@ async def create_webhook(request: Request) -> Response:
     body = await parse_json(request, WebhookCreate)
     production = settings_of(request).web.environment == "production"
     row = await db(request, webhooks.create, principal, body.url.strip(), body.events,
-                   production=production)
+                   production=production, lang=request_language(request))
     return JSONResponse(jsonable(row), status_code=201)
 
 

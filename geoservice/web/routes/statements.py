@@ -58,7 +58,7 @@ async def create_statement(request: Request) -> Response:
     body = await parse_json(request, StatementCreate)
     ids, buyers = _unique(body.certificate_ids), _buyers(body.buyers)
     row = await db(request, service.create, settings_of(request), principal, ids, buyers)
-    return JSONResponse(statement_json(row), status_code=201)
+    return JSONResponse(statement_json(row, auth.caller_language(request)), status_code=201)
 
 
 @routes.api("GET", "/api/v1/statements", summary="Statements you can see", tags=TAGS,
@@ -80,7 +80,8 @@ async def list_statements(request: Request) -> Response:
     if not 1 <= limit <= 500 or offset < 0:
         raise ValidationFailed("limit must be 1-500 and offset 0 or more.", code="invalid_paging")
     rows, total = await db(request, store.listing, principal, q.get("status"), limit, offset)
-    return JSONResponse({"items": [statement_json(r) for r in rows], "total": total})
+    lang = auth.caller_language(request)
+    return JSONResponse({"items": [statement_json(r, lang) for r in rows], "total": total})
 
 
 @routes.api("GET", "/api/v1/statements/{id}", summary="A statement with its history",
@@ -88,7 +89,7 @@ async def list_statements(request: Request) -> Response:
 async def get_statement(request: Request) -> Response:
     principal = await auth.require(request)
     row = await db(request, store.detail, principal, request.path_params["id"])
-    return JSONResponse(statement_json(row))
+    return JSONResponse(statement_json(row, auth.caller_language(request)))
 
 
 @routes.api("GET", "/api/v1/statements/{id}/preview",
@@ -131,7 +132,7 @@ async def submit_statement(request: Request) -> Response:
     principal = await auth.require(request)
     row, _ = await db(request, service.submit, settings_of(request), principal,
                       request.path_params["id"])
-    return JSONResponse(statement_json(row), status_code=202)
+    return JSONResponse(statement_json(row, auth.caller_language(request)), status_code=202)
 
 
 @routes.api("POST", "/api/v1/statements/{id}/resubmit",
@@ -141,7 +142,7 @@ async def resubmit_statement(request: Request) -> Response:
     principal = await auth.require(request)
     row, _ = await db(request, service.resubmit, settings_of(request), principal,
                       request.path_params["id"])
-    return JSONResponse(statement_json(row), status_code=202)
+    return JSONResponse(statement_json(row, auth.caller_language(request)), status_code=202)
 
 
 @routes.api("POST", "/api/v1/statements/{id}/amend",
@@ -155,7 +156,7 @@ async def amend_statement(request: Request) -> Response:
     ids = _unique(body.certificate_ids) if body.certificate_ids else None
     row, _ = await db(request, service.amend, settings_of(request), principal,
                       request.path_params["id"], ids)
-    return JSONResponse(statement_json(row), status_code=202)
+    return JSONResponse(statement_json(row, auth.caller_language(request)), status_code=202)
 
 
 @routes.api("POST", "/api/v1/statements/{id}/withdraw", summary="Withdraw within 72 h",
@@ -163,7 +164,7 @@ async def amend_statement(request: Request) -> Response:
 async def withdraw_statement(request: Request) -> Response:
     principal = await auth.require(request)
     row, _ = await db(request, service.withdraw, principal, request.path_params["id"])
-    return JSONResponse(statement_json(row), status_code=202)
+    return JSONResponse(statement_json(row, auth.caller_language(request)), status_code=202)
 
 
 @routes.api("POST", "/api/v1/statements/{id}/rebuild",
@@ -173,7 +174,7 @@ async def rebuild_statement(request: Request) -> Response:
     principal = await auth.require(request)
     row = await db(request, service.rebuild, settings_of(request), principal,
                    request.path_params["id"])
-    return JSONResponse(statement_json(row))
+    return JSONResponse(statement_json(row, auth.caller_language(request)))
 
 
 @routes.api("DELETE", "/api/v1/statements/{id}", summary="Delete a draft or rejected statement",

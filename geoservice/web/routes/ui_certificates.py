@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from geoservice.accounts.principal import Principal
+from geoservice.certificates import plausibility
 from geoservice.certificates.model import FELLING_TYPES
 from geoservice.certificates.species import SPECIES
 from geoservice.errors import NotFound
@@ -77,7 +78,7 @@ WHERE c.id = CAST(:id AS uuid) AND {tenant}
 _AREAS = """
 SELECT a.id::text AS id, a.cirsma, a.cadastral_designation, a.quarter, a.compartment,
        a.sub_compartment, a.felling_type, a.execution_method, a.area_ha::float AS area_ha,
-       a.verdict
+       a.verdict, a.confirmed_warnings
 FROM felling_areas a WHERE a.certificate_id = CAST(:id AS uuid) ORDER BY a.cirsma
 """
 
@@ -112,6 +113,7 @@ def load_certificate(conn: Connection, principal: Principal, cert_id: str) -> di
     for area in areas:
         area["volumes"] = [v for v in volumes if v["area_id"] == area["id"]]
         area["products"] = [p for p in products if p["area_id"] == area["id"]]
+        area["confirmed_warnings"] = plausibility.described(area["confirmed_warnings"])
     cert["areas"] = areas
     cert["expired"] = cert["valid_until"] < date.today()
     return cert

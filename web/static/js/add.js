@@ -5,6 +5,9 @@ import { createMap, verdictStyle } from "./map.js";
 import { setupGeoman, polygonsOf, multiPolygonOf, liveArea, explainRefusals } from "./editing.js";
 import { refresh as refreshVolumes, wireDecimals, firstRefused } from "./volumes.js";
 import { decimalValue } from "./decimal.js";
+import { wirePlaceSearch, wireDesignationField } from "./place.js";
+import { wireFileImport, wireCoordinates } from "./drawing_import.js";
+import { hasWarnings, showWarnings, confirmations } from "./plausibility.js";
 
 await loadMessages();
 panelToggle();
@@ -24,19 +27,8 @@ areasFor("").then((data) => {
   if (mine.getLayers().length && !preview.getLayers().length) map.fitBounds(mine.getBounds(), { maxZoom: 15, padding: [20, 20] });
   document.getElementById("map").dataset.started = mine.getLayers().length ? "areas" : "default";
 }).catch(() => {});
-document.getElementById("place-search").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const q = document.getElementById("place-q").value.trim();
-  const status = document.getElementById("place-status");
-  if (!q) return;
-  const found = L.geoJSON(await areasFor(q).catch(() => ({ features: [] })));
-  if (found.getLayers().length) {
-    map.fitBounds(found.getBounds(), { maxZoom: 17, padding: [30, 30] });
-    status.textContent = t("drawmap.found", { n: found.getLayers().length, q });
-  } else {
-    status.textContent = t("drawmap.not_found", { q });
-  }
-});
+wirePlaceSearch(map, { form: document.getElementById("place-search"), input: document.getElementById("place-q"),
+  status: document.getElementById("place-status"), areasFor });
 const vmdForm = document.getElementById("vmd-form");
 const result = document.getElementById("vmd-result");
 const saveButton = document.getElementById("vmd-save");
@@ -130,6 +122,12 @@ document.getElementById("manual").addEventListener("toggle", (event) => {
   liveArea(map, drawn, document.getElementById("live-area"));
   map.pm.enableDraw("Polygon");
 });
+// The drawing from a file or typed coordinates, and the map at the parcel the form names.
+const byId = (id) => document.getElementById(id);
+wireFileImport(map, { input: byId("draw-file"), error: byId("draw-file-error"), status: byId("draw-file-status") });
+wireCoordinates(map, { system: byId("draw-coords-system"), text: byId("draw-coords-text"), button: byId("draw-coords-add"),
+  error: byId("draw-coords-error"), status: byId("draw-coords-status") });
+wireDesignationField(map, { input: byId("m-cadastral_designation"), status: byId("m-parcel-status"), drawn });
 
 // Species volumes and the product split, typed like on the certificate page (same 10 % rule).
 const volumeSet = document.getElementById("m-volumes");
@@ -194,6 +192,8 @@ manual.addEventListener("submit", async (event) => {
   const typed = manualVolumes();
   if (typed.error) missing.push({ field: "volumes", message: typed.error });
   if (missing.length) { showFieldErrors(manual, { details: missing }, "m-"); return; }
+  const confirmed = confirmations(manual);
+  if (confirmed === null) return;
   const body = {
     source: "manual", ca_number: data.ca_number.trim(), issued_on: data.issued_on, valid_until: data.valid_until,
     place: data.place || null,
@@ -202,6 +202,7 @@ manual.addEventListener("submit", async (event) => {
       compartment: data.compartment.trim(), sub_compartment: null, felling_type: data.felling_type,
       execution_method: data.execution_method, geometry, volumes: typed.volumes, products: typed.products,
     }],
+    confirm_warnings: confirmed,
   };
   const out = document.getElementById("manual-result");
   const button = document.getElementById("manual-save");
@@ -212,6 +213,11 @@ manual.addEventListener("submit", async (event) => {
     window.location.href = `/certificates/${cert.id}`;
   } catch (err) {
     button.disabled = false;
+    if (hasWarnings(err)) {
+      showWarnings(manual, err, (name) => manual.querySelector(`#m-${CSS.escape(name)}-error`));
+      out.replaceChildren(el("p", { class: "notice", role: "alert", text: err.message }));
+      return;
+    }
     if (!showFieldErrors(manual, err, "m-")) out.replaceChildren(el("p", { class: "error", role: "alert", text: err.message }));
     linkExisting(err, document.getElementById("m-ca_number-error"));
   }

@@ -4,6 +4,7 @@ import { api, ApiError, hasRoute, notYet, el, toast, panelToggle } from "./api.j
 import { createMap, verdictStyle, FINDING_STYLE } from "./map.js";
 import { setupGeoman, polygonsOf, multiPolygonOf, liveArea, explainRefusals } from "./editing.js";
 import { setupVolumes } from "./volumes.js";
+import { hasWarnings, showWarnings, clearWarnings, confirmations } from "./plausibility.js";
 
 await loadMessages();
 panelToggle();
@@ -111,6 +112,7 @@ if (start && certificate) {
     start.disabled = true;
   });
   cancel.addEventListener("click", () => {
+    clearWarnings(document.getElementById("edit-tools"));
     editGroup.clearLayers();
     drawAreas();
     save.disabled = true; cancel.disabled = true; start.disabled = false;
@@ -121,10 +123,15 @@ if (start && certificate) {
     const geometry = multiPolygonOf(editGroup);
     if (!geometry.coordinates.length) { errorBox.textContent = t("edit.empty"); errorBox.hidden = false; return; }
     if (!(await hasRoute("PATCH", "/api/v1/certificates/{id}"))) { notYet(errorBox, t("edit.save")); errorBox.hidden = false; return; }
+    const tools = document.getElementById("edit-tools");
+    const confirmed = confirmations(tools);
+    if (confirmed === null) return;
     try {
       save.disabled = true;
       const cirsma = (certificate.areas || []).find((a) => a.id === areaId)?.cirsma;
-      certificate = await api("PATCH", `/api/v1/certificates/${certId}`, { areas: [{ cirsma, geometry }] });
+      certificate = await api("PATCH", `/api/v1/certificates/${certId}`,
+        { areas: [{ cirsma, geometry }], confirm_warnings: confirmed });
+      clearWarnings(tools);
       editGroup.eachLayer((l) => l.pm.disable());
       editGroup.clearLayers();
       drawAreas();
@@ -133,6 +140,12 @@ if (start && certificate) {
       await runCheck();
     } catch (err) {
       save.disabled = false;
+      if (hasWarnings(err)) {
+        showWarnings(document.getElementById("edit-tools"), err, () => errorBox);
+        errorBox.textContent = err.message;
+        errorBox.hidden = false;
+        return;
+      }
       const detail = (err instanceof ApiError && err.details[0]?.message) || err.message;
       errorBox.textContent = detail;
       errorBox.hidden = false;

@@ -1,6 +1,6 @@
 // Geoman editing of one felling area: vertices, new parts, cut holes, snapping, live area in ha.
 import { polygonAreaHa } from "./lks92.js";
-import { t, lang, catalogueKeys } from "./i18n.js";
+import { t, lang, catalogueKeys, number } from "./i18n.js";
 
 const GLOBAL = { allowSelfIntersection: false, snappable: true, snapDistance: 15, continueDrawing: false };
 
@@ -14,13 +14,43 @@ export function geomanTable() {
   return table;
 }
 
-/** Say why a vertex was refused (Geoman refuses a boundary that crosses itself). */
+/** A notice over the map itself, where the eyes are while drawing (the panel may be folded). */
+export function mapNotice(map) {
+  if (map._notice) return map._notice;
+  const box = L.DomUtil.create("p", "map-notice", map.getContainer());
+  box.setAttribute("role", "alert");
+  box.hidden = true;
+  L.DomEvent.disableClickPropagation(box);
+  map._notice = {
+    show(text, reason) { box.textContent = text; box.dataset.reason = reason; box.hidden = false; },
+    hide(reason) { if (!reason || box.dataset.reason === reason) { box.hidden = true; delete box.dataset.reason; } },
+  };
+  return map._notice;
+}
+
+/** Say why a vertex was refused (Geoman refuses a boundary that crosses itself), beside the
+ * form and over the map; the notice goes once a vertex is accepted. */
 export function explainRefusals(map, box) {
   if (!box) return;
-  const say = () => { box.textContent = t("drawing.self_crossing"); box.hidden = false; box.dataset.reason = "self_crossing"; };
-  map.on("pm:intersect", say); // while drawing, Geoman tells the map
-  map.on("pm:create", () => { if (box.dataset.reason === "self_crossing") { box.hidden = true; delete box.dataset.reason; } });
-  map.on("layeradd", (e) => { if (e.layer instanceof L.Polygon) e.layer.on("pm:intersect", say); }); // editing
+  const notice = mapNotice(map);
+  const tell = (key) => {
+    box.textContent = t(key); box.hidden = false; box.dataset.reason = "self_crossing";
+    notice.show(t(key), "self_crossing");
+  };
+  const clear = () => {
+    if (box.dataset.reason === "self_crossing") { box.hidden = true; delete box.dataset.reason; }
+    notice.hide("self_crossing");
+  };
+  map.on("pm:intersect", () => tell("drawing.self_crossing")); // while drawing, Geoman tells the map
+  map.on("pm:drawstart", (e) => { if (e.workingLayer) e.workingLayer.on("pm:vertexadded", clear); });
+  map.on("pm:create pm:drawend", clear); // a finished or abandoned boundary: nothing refused now
+  map.on("layeradd", (e) => { // editing: the layer tells, and puts a refused vertex back
+    if (!(e.layer instanceof L.Polygon) || e.layer._refusalsWired) return;
+    e.layer._refusalsWired = true;
+    e.layer.on("pm:intersect", () => tell("drawing.self_crossing"));
+    e.layer.on("pm:layerreset", () => tell("drawing.refusal.edit"));
+    e.layer.on("pm:edit", clear);
+  });
 }
 
 export function setupGeoman(map) {
@@ -32,6 +62,23 @@ export function setupGeoman(map) {
     editMode: true, cutPolygon: true, removalMode: true, drawPolygon: true,
   });
   nameButtons(map);
+  map.on("layeradd", (e) => { if (e.layer instanceof L.Marker) nameMarker(e.layer); });
+}
+
+/** Geoman's handles are Leaflet markers with role=button and no name: name the vertices and the
+ * "add a vertex here" handles; the cursor that follows the mouse is no control at all. */
+function nameMarker(marker) {
+  const icon = marker.getElement && marker.getElement();
+  if (!icon) return;
+  if (icon.classList.contains("cursor-marker")) {
+    icon.setAttribute("aria-hidden", "true");
+    icon.removeAttribute("role");
+    icon.removeAttribute("tabindex");
+  } else if (icon.classList.contains("marker-icon-middle")) {
+    icon.setAttribute("aria-label", t("drawing.marker.middle"));
+  } else if (icon.classList.contains("marker-icon")) {
+    icon.setAttribute("aria-label", t("drawing.marker.vertex"));
+  }
 }
 
 /** Geoman's toolbar links have no text: give each the name its container's title shows. */
@@ -74,18 +121,24 @@ export function multiPolygonOf(group) {
   return { type: "MultiPolygon", coordinates };
 }
 
-/** Area in ha of every polygon in the group, in LKS-92 like the server computes it. */
+/** Area in ha of the group as the server will store it: of the coordinates that are sent
+ * (multiPolygonOf, 7 decimals), in LKS-92 (EPSG:3059), rounded to 4 decimals like the database. */
 export function groupAreaHa(group) {
   let total = 0;
-  group.eachLayer((layer) => {
-    if (layer instanceof L.Polygon) ringsOf(layer).forEach((rings) => { total += polygonAreaHa(rings); });
-  });
-  return total;
+  for (const polygon of multiPolygonOf(group).coordinates) {
+    total += polygonAreaHa(polygon.map((ring) => ring.slice(0, -1).map(([lon, lat]) => [lat, lon])));
+  }
+  return Math.round(total * 10000) / 10000;
 }
 
-/** Keep ``output`` showing the live area while the group is edited, drawn into or cut. */
+/** Keep ``output`` showing the live area while the group is edited, drawn into or cut: the
+ * figure that will be saved (data-ha holds it as a number). */
 export function liveArea(map, group, output) {
-  const update = () => { output.value = groupAreaHa(group).toFixed(2); };
+  const update = () => {
+    const ha = groupAreaHa(group);
+    output.value = number(ha, 4);
+    output.dataset.ha = String(ha);
+  };
   const watch = (layer) => {
     layer.on("pm:edit pm:vertexadded pm:vertexremoved pm:markerdragend pm:markerdrag", update);
   };

@@ -52,3 +52,28 @@ export function polygonAreaHa(rings) {
   });
   return total / 10000;
 }
+
+/** WGS84 [latitude, longitude] in degrees of an LKS-92 easting and northing in metres: the
+ * inverse series (Snyder 1987, pp. 63–64), well under a millimetre inside Latvia. */
+export function fromLks92(easting, northing) {
+  const e1 = (1 - Math.sqrt(1 - E2)) / (1 + Math.sqrt(1 - E2));
+  const m = (northing - FALSE_NORTHING) / K0;
+  const mu = m / (A * (1 - E2 / 4 - (3 * E2 * E2) / 64 - (5 * E2 ** 3) / 256));
+  const phi1 = mu + ((3 * e1) / 2 - (27 * e1 ** 3) / 32) * Math.sin(2 * mu)
+    + ((21 * e1 * e1) / 16 - (55 * e1 ** 4) / 32) * Math.sin(4 * mu)
+    + ((151 * e1 ** 3) / 96) * Math.sin(6 * mu) + ((1097 * e1 ** 4) / 512) * Math.sin(8 * mu);
+  const sin = Math.sin(phi1);
+  const cos = Math.cos(phi1);
+  const tan = Math.tan(phi1);
+  const c1 = EP2 * cos * cos;
+  const t1 = tan * tan;
+  const n1 = A / Math.sqrt(1 - E2 * sin * sin);
+  const r1 = (A * (1 - E2)) / (1 - E2 * sin * sin) ** 1.5;
+  const d = (easting - FALSE_EASTING) / (n1 * K0);
+  const lat = phi1 - ((n1 * tan) / r1) * ((d * d) / 2
+    - ((5 + 3 * t1 + 10 * c1 - 4 * c1 * c1 - 9 * EP2) * d ** 4) / 24
+    + ((61 + 90 * t1 + 298 * c1 + 45 * t1 * t1 - 252 * EP2 - 3 * c1 * c1) * d ** 6) / 720);
+  const lon = (d - ((1 + 2 * t1 + c1) * d ** 3) / 6
+    + ((5 - 2 * c1 + 28 * t1 - 3 * c1 * c1 + 8 * EP2 + 24 * t1 * t1) * d ** 5) / 120) / cos;
+  return [lat / RAD, LON0 + lon / RAD];
+}

@@ -164,7 +164,7 @@ function render(s) {
       a.traces_uuid ? ` · ${a.traces_uuid}` : "", a.rejection_reason ? ` · ${a.rejection_reason}` : "")));
   message.textContent = waiting(s) ? t("statement.waiting") : s.status === "rejected" ? t("statement.rejected") : "";
   document.getElementById("history").replaceChildren(...(s.history || []).map((h) =>
-    el("li", {}, el("time", { datetime: h.at, text: moment(h.at) }), ` · ${statusName(h.status)}`, h.message ? ` · ${h.message}` : "")));
+    el("li", {}, el("time", { datetime: h.at, text: moment(h.at) }), ` · ${statusName(h.status)}`, (h.messages?.[lang] || h.message) ? ` · ${h.messages?.[lang] || h.message}` : "")));
 }
 
 /** The represented operator as TRACES gets it, each field ready to show its problems. */
