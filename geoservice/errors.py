@@ -6,7 +6,10 @@ more. Handlers render these as the one JSON error shape, an HTML page, or an OGC
 
 from __future__ import annotations
 
+import errno
 from typing import Any
+
+import psycopg
 
 
 class GeoserviceError(Exception):
@@ -101,6 +104,38 @@ class DatabaseUnavailable(GeoserviceError):
 
     status, code = 503, "database_unavailable"
     default_message = "The database is not reachable right now; nothing was changed. Try again."
+
+
+class InsufficientStorage(GeoserviceError):
+    """A disk is full (upload spool, layer store, the database's); nothing was kept."""
+
+    status, code = 507, "storage_full"
+    default_message = "The server's storage is full; nothing was saved. Try again later."
+
+
+_DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+# GDAL reports a full disk in its own words (rasterio raises them as CPLE_*/RasterioIOError).
+_DISK_FULL_WORDS = ("No space left on device", "Free disk space available is")
+
+
+def disk_full(exc: BaseException | None) -> bool:
+    """Whether ``exc`` or anything that caused it is a full disk: ENOSPC or EDQUOT from the
+    operating system, PostgreSQL's ``disk_full`` (53100), or GDAL saying so."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
+            return True
+        if isinstance(exc, psycopg.errors.DiskFull):
+            return True
+        orig = getattr(exc, "orig", None)  # SQLAlchemy's DBAPIError wraps psycopg's error
+        if isinstance(orig, psycopg.errors.DiskFull):
+            return True
+        if type(exc).__module__.startswith("rasterio") and any(
+                words in str(exc) for words in _DISK_FULL_WORDS):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 class ConfigurationError(GeoserviceError):

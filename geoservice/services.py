@@ -1,7 +1,8 @@
 """Which background services `make run` starts beside the web server, and its banner.
 
 ``python -m geoservice.services`` prints the commands (one per line); ``--banner`` prints how
-to log in. Services appear here as their commands land (the worker, the TRACES simulator).
+to log in; ``--ports`` the ports that must be free (host, port, the setting that names it).
+Services appear here as their commands land (the worker, the TRACES simulator).
 """
 
 from __future__ import annotations
@@ -27,6 +28,18 @@ def background_commands() -> list[str]:
     return wanted
 
 
+def ports() -> list[tuple[str, int, str]]:
+    """(host, port, what) that `make run` listens on: they must be free when it starts."""
+    settings = load_settings()
+    any_address = ("0.0.0.0", "::", "")  # noqa: S104 - compared with, not bound to
+    host = "127.0.0.1" if settings.web.host in any_address else settings.web.host
+    wanted = [(host, settings.web.port, "GEOSERVICE_PORT")]
+    if "traces-sim" in background_commands():
+        wanted.append(("127.0.0.1", settings.traces.simulator_port,
+                       "GEOSERVICE_TRACES_SIMULATOR_PORT"))
+    return wanted
+
+
 def banner() -> str:
     settings = load_settings()
     lines = [
@@ -49,5 +62,7 @@ def banner() -> str:
 if __name__ == "__main__":
     if "--banner" in sys.argv:
         print(banner())
+    elif "--ports" in sys.argv:
+        print("\n".join(f"{host} {port} {what}" for host, port, what in ports()))
     else:
         print("\n".join(background_commands()))

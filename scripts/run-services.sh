@@ -45,6 +45,17 @@ supervise() {
 
 if [ "${1:-}" = stop ]; then stop_services; exit 0; fi
 
+# Another clone's `make run` (or anything else) on our ports: say so and stop, rather than
+# serve nothing, or let this worker talk to the other clone's TRACES simulator.
+while read -r host port what; do
+  [ -n "$port" ] || continue
+  if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+    echo "» port $port on $host is in use (another clone's make run?): set $what to a free" \
+         "port, e.g. in .env" >&2
+    exit 1
+  fi
+done < <("$ROOT/.venv/bin/python" -m geoservice.services --ports)
+
 stop_services
 mkdir -p "$LOGS" "$VAR/run"
 # Prometheus counters of the server processes and the worker, added up by /metrics.

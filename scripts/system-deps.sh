@@ -9,6 +9,7 @@ if [ "${1:-run}" = test ]; then
   want+=(chromium fonts-dejavu-core nginx-light)
   want+=(systemd)  # systemd-analyze checks the units in deploy/
   want+=(python3-qgis)
+  want+=(faketime)  # libfaketime: workers and servers on a skewed clock (tests/operation)
 fi
 if [ "${1:-run}" = bench ]; then
   want+=(mapserver-bin spawn-fcgi nginx-light qgis-server time)  # time: peak RSS in bench.layers

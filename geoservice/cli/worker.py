@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
+import socket
+import sys
 import threading
 from pathlib import Path
 from types import FrameType
@@ -26,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="handle what is due now, then exit")
     parser.add_argument("--idle", type=float, default=1.0,
                         help="seconds to wait when nothing is due (default 1)")
+    parser.add_argument("--lease", type=float, metavar="SECONDS",
+                        help="how long a claimed job stays this worker's before another may "
+                             "take it over (default: 2 × GEOSERVICE_TRACES_TIMEOUT_SECONDS + 30)")
     parser.add_argument("--heartbeat", metavar="PATH",
                         help="touch PATH every few seconds while every loop is alive "
                              "(for health checks: docker-compose, systemd)")
@@ -41,8 +47,11 @@ def _run(args: argparse.Namespace) -> int:
     account = service_account(config)
     print(f"TRACES at {account.base_url}{' (simulator)' if account.simulated else ''}, "
           f"{args.threads} thread(s)", flush=True)
+    if args.lease is not None and args.lease <= 0:
+        print("error: --lease must be more than 0 seconds", file=sys.stderr)
+        return 1
     if args.once:
-        worker = Worker(eng, config, pool)
+        worker = Worker(eng, config, pool, lease_seconds=args.lease)
         try:
             while worker.run_once():
                 pass
@@ -57,7 +66,11 @@ def _run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    threads = [threading.Thread(target=Worker(eng, config, pool, name=f"worker-{i}").run,
+    # Names unique across hosts and processes: a job's claim (``claimed_by``) must tell a
+    # worker that lost it to another process after its lease from one that still holds it.
+    prefix = f"{socket.gethostname()}:{os.getpid()}"
+    threads = [threading.Thread(target=Worker(eng, config, pool, name=f"{prefix}:worker-{i}",
+                                              lease_seconds=args.lease).run,
                                 args=(stop, args.idle), name=f"worker-{i}", daemon=True)
                for i in range(max(1, args.threads))]
     for thread in threads:

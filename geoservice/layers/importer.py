@@ -11,7 +11,7 @@ import shapely
 from sqlalchemy import Engine, text
 
 from geoservice import events
-from geoservice.errors import ValidationFailed
+from geoservice.errors import GeoserviceError, InsufficientStorage, ValidationFailed, disk_full
 from geoservice.layers import harvest, raster, registry, vector
 from geoservice.layers.vector import Progress
 
@@ -110,9 +110,13 @@ def import_layer(
                      "v": version})
             events.emit(events.LAYER_REPLACED, conn, layer_id=layer_id, version=version,
                         previous=previous)
-        except BaseException:
+        except BaseException as exc:
             if stored is not None:
                 stored.path.unlink(missing_ok=True)
+            if disk_full(exc) and not isinstance(exc, GeoserviceError):
+                raise InsufficientStorage(
+                    f"The database's disk is full: {path.name} was not imported (the "
+                    "transaction was rolled back, nothing was kept).") from exc
             raise
     return ImportResult(layer_id, version, meta.kind, stats.features, stats.repaired,
                         stats.parts, data.dropped if data else 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from rasterio.errors import CRSError, RasterioIOError
 from rasterio.vrt import WarpedVRT
 from rasterio.warp import Resampling
 
-from geoservice.errors import ValidationFailed
+from geoservice.errors import InsufficientStorage, ValidationFailed, disk_full
 
 TARGET = CRS.from_epsg(3059)
 
@@ -56,21 +57,47 @@ def validate(path: Path, nodata: float | None = None) -> tuple[str, float]:
     return crs.to_string(), float(chosen)
 
 
+def _short_of_room(folder: Path, needed: int) -> bool:
+    """Less room left in ``folder`` than ``needed`` bytes (and at least 1 MiB)."""
+    try:
+        stat = os.statvfs(folder)
+    except OSError:
+        return False
+    return stat.f_bfree * stat.f_frsize < max(needed, 1 << 20)
+
+
 def store(path: Path, destination: Path, nodata: float | None = None) -> StoredRaster:
-    """Copy ``path`` to ``destination`` as a COG in EPSG:3059 (nearest-neighbour if warped)."""
+    """Copy ``path`` to ``destination`` as a COG in EPSG:3059 (nearest-neighbour if warped).
+
+    The COG is written under a hidden name beside ``destination`` and renamed when whole, so a
+    failure (a full disk above all) leaves no file, half-written or otherwise.
+    """
     source_crs, nodata_value = validate(path, nodata)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    with rasterio.open(path) as src:
-        options = {"driver": "COG", "compress": "DEFLATE", "blocksize": 256,
-                   "overview_resampling": "nearest"}
-        if src.crs == TARGET and src.nodata == nodata_value:
-            rasterio.shutil.copy(src, destination, **options)
-        else:
-            with WarpedVRT(src, crs=TARGET, resampling=Resampling.nearest,
-                           src_nodata=nodata_value, nodata=nodata_value) as vrt:
-                rasterio.shutil.copy(vrt, destination, **options)
-    with rasterio.open(destination) as out:
-        left, bottom, right, top = out.bounds
-        pixels = out.width * out.height
+    partial = destination.with_name(f".{destination.name}.{os.getpid()}.partial")
+    try:
+        with rasterio.open(path) as src:
+            options = {"driver": "COG", "compress": "DEFLATE", "blocksize": 256,
+                       "overview_resampling": "nearest"}
+            if src.crs == TARGET and src.nodata == nodata_value:
+                rasterio.shutil.copy(src, partial, **options)
+            else:
+                with WarpedVRT(src, crs=TARGET, resampling=Resampling.nearest,
+                               src_nodata=nodata_value, nodata=nodata_value) as vrt:
+                    rasterio.shutil.copy(vrt, partial, **options)
+        with rasterio.open(partial) as out:
+            left, bottom, right, top = out.bounds
+            pixels = out.width * out.height
+        os.replace(partial, destination)
+    except BaseException as exc:
+        # libtiff reports a full disk only on stderr, GDAL then raises a seek or write error
+        # and removes its temporary files: a disk with less room than the source file is full.
+        full = disk_full(exc) or _short_of_room(destination.parent, path.stat().st_size)
+        partial.unlink(missing_ok=True)
+        if full:
+            raise InsufficientStorage(
+                f"{destination.parent} is full: {path.name} was not stored (nothing was kept). "
+                "Free some space and import it again.", code="storage_full") from exc
+        raise
     extent = shapely.box(left, bottom, right, top)
     return StoredRaster(destination, source_crs, shapely.to_wkb(extent), pixels)

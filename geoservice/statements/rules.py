@@ -20,7 +20,8 @@ WHERE certificate_id = CAST(:cid AS uuid) AND status = 'open' AND severity IN ('
 """)
 _MANDATE = text("""
 SELECT 1 FROM mandates WHERE organisation_id = CAST(:org AS uuid) AND status = 'active'
-  AND valid_from <= :today AND valid_until >= :today LIMIT 1
+  AND valid_from <= coalesce(CAST(:today AS date), CURRENT_DATE)
+  AND valid_until >= coalesce(CAST(:today AS date), CURRENT_DATE) LIMIT 1
 """)
 
 
@@ -49,5 +50,7 @@ def certificate_clear(conn: Connection, certificate_id: str, verdict: str) -> tu
 
 
 def has_active_mandate(conn: Connection, org_id: str, today: date | None = None) -> bool:
-    found = conn.execute(_MANDATE, {"org": org_id, "today": today or date.today()}).first()
+    """An active mandate on ``today``, by default the database's date: the server queueing a
+    statement and the worker sending it agree on the day whatever their own clocks say."""
+    found = conn.execute(_MANDATE, {"org": org_id, "today": today}).first()
     return found is not None

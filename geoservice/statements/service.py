@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -124,9 +124,12 @@ def window_closes_at(st: dict[str, Any]) -> datetime | None:
     return sent + AMEND_WINDOW if sent is not None else None
 
 
-def _within_window(st: dict[str, Any], what: str, language: str = "lv") -> None:
+def _within_window(conn: Connection, st: dict[str, Any], what: str,
+                   language: str = "lv") -> None:
     closes = window_closes_at(st)
-    if closes is None or datetime.now(UTC) >= closes:
+    # The database's clock, which set submitted_at (the worker's commit): a server whose own
+    # clock runs ahead or behind neither closes the window early nor keeps it open late.
+    if closes is None or conn.execute(text("SELECT now()")).scalar_one() >= closes:
         when = closes.strftime("%Y-%m-%d %H:%M UTC") if closes else ""
         lv = {"amended": "grozīt", "withdrawn": "atsaukt"}[what]
         message = Bilingual({
@@ -147,7 +150,7 @@ def amend(conn: Connection, settings: Settings, principal: Principal, statement_
     if st["status"] != "available":
         raise Conflict(f"Only an available statement can be amended; this one is "
                        f"{st['status']}.", code="statement_not_available")
-    _within_window(st, "amended", principal.language)
+    _within_window(conn, st, "amended", principal.language)
     current = store.certificate_ids(conn, statement_id)
     wanted = [canonical(c) or c for c in certificate_ids] if certificate_ids else current
     certs = store.visible_certificates(conn, principal, wanted)
@@ -183,7 +186,7 @@ def withdraw(conn: Connection, principal: Principal,
     if st["status"] not in ("submitted", "available") or not st["traces_uuid"]:
         raise Conflict(f"Only a submitted or available statement can be withdrawn; this one "
                        f"is {st['status']}.", code="statement_not_withdrawable")
-    _within_window(st, "withdrawn", principal.language)
+    _within_window(conn, st, "withdrawn", principal.language)
     queued = outbox.enqueue(conn, statement_id, "withdraw")
     if queued:
         store.event(conn, statement_id, "withdraw_queued", "withdraw_queued",

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
 from geoservice.errors import BadRequest, UnsupportedMediaType, ValidationFailed
@@ -59,3 +64,39 @@ async def read_json(request: Request) -> object:
 
 async def parse_json(request: Request, model: type[M]) -> M:
     return model_from(await read_json(request), model)
+
+
+class _ClosingMultiPartParser(MultiPartParser):
+    """Starlette's parser, which closes the files it spooled when the input is malformed, made to
+    close them on any failure: a full disk while spooling must not leave a half-written file
+    holding space until the garbage collector finds it."""
+
+    async def parse(self) -> FormData:
+        try:
+            return await super().parse()
+        except BaseException:
+            for file in getattr(self, "_files_to_close_on_error", ()):
+                file.close()
+            raise
+
+
+@asynccontextmanager
+async def upload_form(request: Request, *, max_files: int = 1,
+                      max_fields: int = 5) -> AsyncIterator[FormData]:
+    """``request.form()`` for file uploads (parts over 1 MB are spooled to TMPDIR): the form's
+    files are closed afterwards, and also when reading the upload fails half-way."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        async with request.form(max_files=max_files, max_fields=max_fields) as form:
+            yield form
+        return
+    parser = _ClosingMultiPartParser(request.headers, request.stream(), max_files=max_files,
+                                     max_fields=max_fields)
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:  # as Starlette answers it
+        raise HTTPException(status_code=400, detail=exc.message) from None
+    try:
+        yield form
+    finally:
+        await form.close()

@@ -18,7 +18,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from geoservice.errors import STATUS_CODES, DatabaseUnavailable, GeoserviceError, Unauthorized
+from geoservice.errors import (
+    STATUS_CODES,
+    DatabaseUnavailable,
+    GeoserviceError,
+    InsufficientStorage,
+    Unauthorized,
+    disk_full,
+)
 from geoservice.i18n import DEFAULT_LANGUAGE, both
 from geoservice.web.context import request_id
 from geoservice.web.error_text import error_body, request_language
@@ -111,7 +118,17 @@ def outage_error(request: Request) -> DatabaseUnavailable:
     )
 
 
+def storage_error(request: Request) -> InsufficientStorage:
+    return InsufficientStorage(both("outage.storage", request_language(request)),
+                               headers={"Retry-After": "60"})
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    # Before the outage test: PostgreSQL's disk_full is an OperationalError too.
+    if disk_full(exc):
+        log.error("request %s: storage full: %s", request_id(request),
+                  str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return render_error(request, storage_error(request))
     if database_outage(exc):
         log.warning("request %s: database unavailable: %s", request_id(request),
                     str(exc).splitlines()[0] if str(exc) else type(exc).__name__)

@@ -94,3 +94,22 @@ def _port_open(port: int) -> bool:
 
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_make_run_refuses_ports_another_clone_holds(clone: Path, database_url: str) -> None:
+    """Two clones' `make run` on the default ports: the second says which setting to change
+    instead of serving nothing, or letting its worker talk to the first clone's simulator."""
+    import socket
+
+    web, sim = free_port(), free_port()
+    with socket.socket() as other:  # the other clone's TRACES simulator
+        other.bind(("127.0.0.1", sim))
+        other.listen()
+        env = command_env(database_url, GEOSERVICE_HOST="127.0.0.1", GEOSERVICE_PORT=str(web),
+                          GEOSERVICE_TRACES_SIMULATOR_PORT=str(sim))
+        done = subprocess.run(["bash", str(clone / "scripts" / "run-services.sh")], env=env,
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"port {sim} on 127.0.0.1 is in use" in done.stderr
+    assert "set GEOSERVICE_TRACES_SIMULATOR_PORT to a free port" in done.stderr
+    assert not (clone / "var" / "run").exists(), "nothing was started"

@@ -16,6 +16,7 @@ from geoservice.certificates.sources import fetch
 from geoservice.certificates.validate import checked
 from geoservice.errors import BadRequest, UnsupportedMediaType
 from geoservice.web import auth
+from geoservice.web.body import upload_form
 from geoservice.web.context import db, in_thread, settings_of
 from geoservice.web.negotiation import negotiate
 from geoservice.web.routes.certificates import CRS, EDITORS, F, output_crs, respond, vmd_source
@@ -45,7 +46,7 @@ async def import_certificates(request: Request) -> Response:
     if not content_type.startswith("multipart/form-data"):
         raise UnsupportedMediaType("Upload the file as multipart/form-data in a field "
                                    "named 'file'.", code="multipart_required")
-    async with request.form(max_files=1, max_fields=5) as form:
+    async with upload_form(request) as form:
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise BadRequest("Send the file in a form field named 'file'.", code="file_missing",

@@ -19,11 +19,12 @@ from geoservice.errors import (
     GeoserviceError,
     NotFound,
     UnsupportedMediaType,
+    disk_full,
 )
 from geoservice.statements import credentials, mandates
 from geoservice.statements.views import MandateOut, jsonable
 from geoservice.web import auth
-from geoservice.web.body import parse_json
+from geoservice.web.body import parse_json, upload_form
 from geoservice.web.context import db, settings_of
 from geoservice.web.routing import Param, RouteTable
 
@@ -59,7 +60,7 @@ async def list_mandates(request: Request) -> Response:
 async def _read_upload(request: Request, principal: Principal) -> tuple[str, bytes, str]:
     """(filename, content, organisation id) of the multipart upload; temp files are closed."""
     try:
-        async with request.form(max_files=1, max_fields=5) as form:
+        async with upload_form(request) as form:
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 raise BadRequest("Send the signed authorisation in a form field named 'file'.",
@@ -70,6 +71,8 @@ async def _read_upload(request: Request, principal: Principal) -> tuple[str, byt
     except GeoserviceError:
         raise
     except Exception as exc:  # noqa: BLE001 - the multipart parser raises several kinds
+        if disk_full(exc):  # the spool folder is full: 507, not the client's fault
+            raise
         raise BadRequest(f"The upload could not be read: {exc}", code="malformed_upload") from None
 
 

@@ -27,7 +27,7 @@ from geoservice.references import (
 from geoservice.references.mapping import Mapping
 from geoservice.references.received import Incoming
 from geoservice.web import auth, query
-from geoservice.web.body import parse_json
+from geoservice.web.body import parse_json, upload_form
 from geoservice.web.context import db, engine_of, in_thread, settings_of
 from geoservice.web.routing import Param, RouteTable
 from geoservice.web.templates import render
@@ -77,7 +77,7 @@ async def _body(request: Request) -> tuple[bytes, dict[str, str]]:
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
         return await request.body(), {}
-    async with request.form() as form:
+    async with upload_form(request, max_files=1000, max_fields=1000) as form:
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
@@ -229,7 +229,7 @@ async def received_page(request: Request) -> Response:
 
 
 async def _page_form(request: Request) -> tuple[Principal, dict[str, str], bytes | None]:
-    async with request.form() as form:
+    async with upload_form(request, max_files=1000, max_fields=1000) as form:
         fields: dict[str, str] = {}
         upload: bytes | None = None
         for key, value in form.multi_items():

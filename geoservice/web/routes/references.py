@@ -35,7 +35,7 @@ from geoservice.references import (
 )
 from geoservice.references.model import EXPORT_COLUMNS, ExportFilter, Resolution
 from geoservice.web import auth, query
-from geoservice.web.body import parse_json
+from geoservice.web.body import parse_json, upload_form
 from geoservice.web.context import db, engine_of, in_thread, settings_of
 from geoservice.web.error_text import error_body
 from geoservice.web.routing import Param, RouteTable
@@ -141,7 +141,7 @@ async def _upload(request: Request, field: str = "file") -> bytes:
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
         return await request.body()
-    async with request.form() as form:
+    async with upload_form(request, max_files=1000, max_fields=1000) as form:
         upload = form.get(field)
         if not isinstance(upload, UploadFile):
             raise BadRequest(f"Attach the file in the form field '{field}'.", code="no_file")
@@ -370,7 +370,7 @@ class _Submitted:
 
 
 async def _form(request: Request) -> tuple[Principal, _Submitted]:
-    async with request.form() as form:
+    async with upload_form(request, max_files=1000, max_fields=1000) as form:
         fields: dict[str, list[str]] = {}
         upload: bytes | None = None
         for key, value in form.multi_items():
