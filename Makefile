@@ -22,15 +22,15 @@ help:
 	@echo "make bench       benchmarks (see bench/README.md)"
 	@echo "make screenshots regenerate docs/screenshots/"
 
-var/.system-run:
+var/.system-run: scripts/system-deps.sh
 	@bash scripts/system-deps.sh run
 	@mkdir -p var && touch $@
 
-var/.system-test: var/.system-run
+var/.system-test: var/.system-run scripts/system-deps.sh
 	@bash scripts/system-deps.sh test
 	@touch $@
 
-var/.system-bench: var/.system-run
+var/.system-bench: var/.system-run scripts/system-deps.sh
 	@bash scripts/system-deps.sh bench
 	@touch $@
 
