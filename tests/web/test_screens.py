@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import Account
+from tests.factories import ORIGIN
 from tests.web.conftest import LiveServer, browser_login, route_exists, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("web_layers")]
@@ -32,6 +33,28 @@ def seed(server: LiveServer, account: Account) -> tuple[dict[str, str], int]:
             areas += len(created.json()["areas"])
             assert http.post(f"/api/v1/certificates/{ids[ca]}/check").status_code == 200
     return ids, areas
+
+
+def shoot_drawing(page: Any, screenshots: bool, name: str, added: str) -> None:
+    """The drawing map with a boundary typed in LKS-92 (surveyors' order, decimal commas)."""
+    page.goto("/certificates/new")
+    page.wait_for_selector("#map[data-started]")
+    page.click("#manual summary")
+    page.wait_for_selector(".leaflet-pm-toolbar")
+    x, y = ORIGIN
+    square = [(x, y), (x + 160, y), (x + 160, y + 90), (x + 40, y + 130)]
+    page.select_option("#draw-coords-system", "lks_xy")
+    page.fill("#draw-coords-text", "\n".join(
+        f"{n:.1f}; {e:.1f}".replace(".", ",") for e, n in square))
+    page.click("#draw-coords-add")
+    page.wait_for_selector(f"#draw-coords-status:has-text('{added}')")
+    page.locator("#draw-coords").scroll_into_view_if_needed()
+    # the map flies to the new boundary: shoot once its zoom animation has ended
+    page.wait_for_timeout(600)
+    page.wait_for_function(
+        "() => !document.querySelector('#map .leaflet-zoom-anim, #map.leaflet-zoom-anim')")
+    page.wait_for_load_state("networkidle")
+    shoot(page, screenshots, name)
 
 
 def test_screenshots_of_the_main_screens(
@@ -129,6 +152,9 @@ def test_screenshots_of_the_main_screens(
     page.wait_for_selector("#mandates li")
     shoot(page, screenshots, "mandate")
 
+    page.goto("/lang/lv?next=/certificates")
+    shoot_drawing(page, screenshots, "drawing", "ar 4 virsotnēm")
+
     officer = browser.new_context(viewport={"width": 1366, "height": 800},
                                   base_url=live_server.url).new_page()
     browser_login(officer, operator["compliance_officer"])
@@ -221,6 +247,7 @@ def test_screenshots_in_english(
     shoot(page, screenshots, "certificates-en")
     page.goto(f"/certificates/{ids['2622530264']}/report")
     shoot(page, screenshots, "report-en")
+    shoot_drawing(page, screenshots, "drawing-en", "with 4 vertices")
     officer = browser.new_context(viewport={"width": 1366, "height": 800},
                                   base_url=live_server.url).new_page()
     browser_login(officer, operator["compliance_officer"], lang="en")
