@@ -55,6 +55,12 @@ class Collection:
     properties_json_sql: str | None = None
     is_layer: bool = False
     min_zoom: int = 6
+    # The geometry kept in EPSG:4326 too (a generated column), read instead of transforming.
+    lonlat_sql: str | None = None
+    # FROM without the joins that only add properties, and the aliases those joins bring:
+    # counting matches needs the joins only when a filter names one of those aliases.
+    count_from_sql: str | None = None
+    joined_aliases: tuple[str, ...] = ()
 
     def prop(self, name: str) -> Prop | None:
         for p in self.properties:
@@ -78,6 +84,10 @@ FELLING_AREAS = Collection(
     from_sql="felling_areas fa JOIN certificates c ON c.id = fa.certificate_id",
     id_sql="fa.id::text",
     geom_sql="fa.geom",
+    lonlat_sql="fa.geom_lonlat",
+    # Every felling area has its certificate (NOT NULL foreign key): the join never filters.
+    count_from_sql="felling_areas fa",
+    joined_aliases=("c",),
     tenancy_column="fa.organisation_id",
     datetime_sql="c.issued_on",
     properties=(

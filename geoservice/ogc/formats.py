@@ -58,7 +58,7 @@ def _sql(query: FeatureQuery, ordered: bool = True) -> str:
     c = query.collection
     xy = replace(query.crs, swap=False)  # both formats store x/y (lon/lat, easting/northing)
     cols = ", ".join([f"{c.id_sql} AS id"] + [f'{p.sql} AS "{p.name}"' for p in c.properties]
-                     + [f"ST_AsBinary({output_sql(c.geom_sql, xy)}) AS geometry"])
+                     + [f"ST_AsBinary({output_sql(c.geom_sql, xy, c.lonlat_sql)}) AS geometry"])
     sql = f"SELECT {cols} FROM {c.from_sql} WHERE {query.where}"
     return f"{sql} ORDER BY {query.order}" if ordered else sql
 
