@@ -184,6 +184,9 @@ _LAYERS_SQL = ("SELECT id, title, role, source, licence, current_version FROM la
                "WHERE kind = 'vector' AND current_version IS NOT NULL")
 
 
+_LAYER_BY_ID = text(_LAYERS_SQL + " AND id = :id")  # parsed once: every tile asks it
+
+
 def layer_collections(conn: Connection) -> list[Collection]:
     rows = conn.execute(text(_LAYERS_SQL + " ORDER BY id")).all()
     return [_layer_collection(conn, row) for row in rows if row.id not in TENANT_COLLECTIONS]
@@ -197,7 +200,7 @@ def get_collection(conn: Connection, collection_id: str) -> Collection:
     """The collection by id; 404 with the list of ids otherwise."""
     if collection_id in TENANT_COLLECTIONS:
         return TENANT_COLLECTIONS[collection_id]
-    row = conn.execute(text(_LAYERS_SQL + " AND id = :id"), {"id": collection_id}).first()
+    row = conn.execute(_LAYER_BY_ID, {"id": collection_id}).first()
     if row is None:
         known = [c.id for c in all_collections(conn)]
         raise NotFound(f"There is no collection {collection_id!r}; collections: "
