@@ -22,8 +22,10 @@ Each server is its own process on 127.0.0.1; tipg and pygeoapi run from ``var/be
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -61,7 +63,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--blocks", type=int, default=300_000, help="field blocks to load")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    print(f"bench.gis on {platform.node()}: {os.cpu_count()} cores, load {_load()}", flush=True)
+    load_at_start = _load()
+    print(f"bench.gis on {platform.node()}: {os.cpu_count()} cores, load {load_at_start}",
+          flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-gis-") as folder, \
             bench_database() as db:
         token, fell = load_felling_areas(db, args.areas)
@@ -88,6 +92,15 @@ def main(argv: list[str]) -> int:
     for name, why in fleet.missing.items():
         print(f"\n{name} not measured: {why}")
     print(f"\ntargets {'met' if ok else 'NOT met'}", flush=True)
+    if args.areas == 100_000 and args.blocks == 300_000:  # full runs only
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, cwd=Path(__file__).parent).stdout.strip()
+        (Path(__file__).parent / "results.json").write_text(json.dumps({
+            "date": date.today().isoformat(), "commit": commit, "versions": versions,
+            "load_average_start": load_at_start, "load_average_end": _load(),
+            "seconds": round(time.perf_counter() - started), "targets_met": ok,
+            "columns": ["measure", "geoservice", "compared with", "target", "met"],
+            "rows": rows}, indent=2, ensure_ascii=False) + "\n")
     return 0 if ok else 1
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -140,6 +141,14 @@ def ours(db: BenchDb, token: str, workdir: Path) -> AbstractContextManager[Serve
 def tipg(db: BenchDb, python: Path, workdir: Path) -> AbstractContextManager[Server]:
     port = free_port()
     dsn = db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    socket_dir = db.url.query.get("host")
+    if not db.url.host and isinstance(socket_dir, str):
+        # The private cluster's Unix socket, in the authority (percent-encoded, as asyncpg
+        # reads it): the pydantic the venv gets now (2.14) refuses an empty host.
+        pg_port = db.url.query.get("port") or db.url.port or 5432
+        dsn = (f"postgresql://{quote(db.url.username or '', safe='')}:"
+               f"{quote(db.url.password or '', safe='')}@{quote(socket_dir, safe='')}:{pg_port}/"
+               f"{db.url.database}")
     env = {**_base_env(db), "DATABASE_URL": dsn,
            "TIPG_DB_TABLES": '["public.bench_felling_areas", "public.bench_fields"]',
            "TIPG_DB_FUNCTIONS": "[]"}

@@ -100,6 +100,8 @@ SELECT u.id, u.email, u.name, u.role, u.language, u.password_hash, u.session_epo
 FROM users u JOIN organisations o ON o.id = u.organisation_id
 WHERE {where} AND u.is_active
 """
+# Parsed once: it runs on every request with a session cookie.
+_PRINCIPAL_BY_ID = text(_PRINCIPAL_SQL.format(where="u.id = CAST(:id AS uuid)"))
 
 
 def _principal(row: Any, via_token: bool = False) -> Principal:
@@ -125,7 +127,7 @@ def authenticate_password(conn: Connection, email: str, password: str) -> Princi
 
 def principal_for_session(conn: Connection, user_id: str, epoch: int) -> Principal | None:
     row = conn.execute(
-        text(_PRINCIPAL_SQL.format(where="u.id = CAST(:id AS uuid)")), {"id": user_id}
+        _PRINCIPAL_BY_ID, {"id": user_id}
     ).first()
     if row is None or row.session_epoch != epoch:
         return None
@@ -198,8 +200,12 @@ WHERE t.token_hash = :h
 """
 
 
+# Parsed once: it runs on every request with a token.
+_PRINCIPAL_BY_HASH = text(_PRINCIPAL_BY_HASH_SQL)
+
+
 def authenticate_token(conn: Connection, token: str) -> Principal:
-    row = conn.execute(text(_PRINCIPAL_BY_HASH_SQL), {"h": tokens.token_hash(token)}).first()
+    row = conn.execute(_PRINCIPAL_BY_HASH, {"h": tokens.token_hash(token)}).first()
     if row is None:
         raise Unauthorized("This API token is not valid.", code="invalid_token")
     if row.revoked_at is not None:

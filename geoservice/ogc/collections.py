@@ -55,6 +55,12 @@ class Collection:
     properties_json_sql: str | None = None
     is_layer: bool = False
     min_zoom: int = 6
+    # The geometry kept in EPSG:4326 too (a generated column), read instead of transforming.
+    lonlat_sql: str | None = None
+    # FROM without the joins that only add properties, and the aliases those joins bring:
+    # counting matches needs the joins only when a filter names one of those aliases.
+    count_from_sql: str | None = None
+    joined_aliases: tuple[str, ...] = ()
 
     def prop(self, name: str) -> Prop | None:
         for p in self.properties:
@@ -78,6 +84,10 @@ FELLING_AREAS = Collection(
     from_sql="felling_areas fa JOIN certificates c ON c.id = fa.certificate_id",
     id_sql="fa.id::text",
     geom_sql="fa.geom",
+    lonlat_sql="fa.geom_lonlat",
+    # Every felling area has its certificate (NOT NULL foreign key): the join never filters.
+    count_from_sql="felling_areas fa",
+    joined_aliases=("c",),
     tenancy_column="fa.organisation_id",
     datetime_sql="c.issued_on",
     properties=(
@@ -174,6 +184,9 @@ _LAYERS_SQL = ("SELECT id, title, role, source, licence, current_version FROM la
                "WHERE kind = 'vector' AND current_version IS NOT NULL")
 
 
+_LAYER_BY_ID = text(_LAYERS_SQL + " AND id = :id")  # parsed once: every tile asks it
+
+
 def layer_collections(conn: Connection) -> list[Collection]:
     rows = conn.execute(text(_LAYERS_SQL + " ORDER BY id")).all()
     return [_layer_collection(conn, row) for row in rows if row.id not in TENANT_COLLECTIONS]
@@ -187,7 +200,7 @@ def get_collection(conn: Connection, collection_id: str) -> Collection:
     """The collection by id; 404 with the list of ids otherwise."""
     if collection_id in TENANT_COLLECTIONS:
         return TENANT_COLLECTIONS[collection_id]
-    row = conn.execute(text(_LAYERS_SQL + " AND id = :id"), {"id": collection_id}).first()
+    row = conn.execute(_LAYER_BY_ID, {"id": collection_id}).first()
     if row is None:
         known = [c.id for c in all_collections(conn)]
         raise NotFound(f"There is no collection {collection_id!r}; collections: "

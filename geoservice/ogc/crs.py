@@ -15,6 +15,10 @@ from geoservice.errors import BadRequest
 STORAGE_SRID = 3059
 OGC_CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
+# GeoJSON in degrees: 6 decimals by default (``coordinate-precision`` asks for up to 9).
+GEOJSON_DEGREE_DECIMALS = 6
+MAX_DECIMALS = 9
+
 # Latvia in lon/lat, slightly padded: data never lies outside it.
 LATVIA_LONLAT = (19.0, 55.6, 28.3, 58.1)
 
@@ -39,6 +43,12 @@ class Crs:
     def precision(self) -> int:
         """Decimal digits that keep 1 mm: 9 in degrees, 3 in metres."""
         return 9 if self.geographic else 3
+
+    @property
+    def geojson_precision(self) -> int:
+        """Decimals of GeoJSON coordinates by default: 6 in degrees (≈ 0.1 m, RFC 7946 §11.2
+        and what TRACES keeps of a geolocation), 3 in metres (1 mm)."""
+        return GEOJSON_DEGREE_DECIMALS if self.geographic else 3
 
 
 _PROJECTED_VALID = (180_000.0, 160_000.0, 780_000.0, 460_000.0)
@@ -171,9 +181,17 @@ def parse_numbers(text: str, name: str = "bbox") -> list[float]:
     return values
 
 
-def output_sql(geom_sql: str, crs: Crs) -> str:
-    """SQL that turns a stored 3059 geometry into coordinates in ``crs`` axis order."""
-    expr = geom_sql if crs.srid == STORAGE_SRID else f"ST_Transform({geom_sql}, {crs.srid:d})"
+def output_sql(geom_sql: str, crs: Crs, lonlat_sql: str | None = None) -> str:
+    """SQL that turns a stored 3059 geometry into coordinates in ``crs`` axis order.
+
+    ``lonlat_sql`` is the same geometry kept in EPSG:4326, when the table has it.
+    """
+    if crs.srid == STORAGE_SRID:
+        expr = geom_sql
+    elif crs.srid == 4326 and lonlat_sql:
+        expr = lonlat_sql
+    else:
+        expr = f"ST_Transform({geom_sql}, {crs.srid:d})"
     return f"ST_FlipCoordinates({expr})" if crs.swap else expr
 
 

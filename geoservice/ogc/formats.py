@@ -18,6 +18,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -53,27 +54,42 @@ def _schema(c: Collection, metadata: dict[bytes, bytes] | None = None) -> pa.Sch
     return pa.schema(fields, metadata=metadata)
 
 
-def _sql(query: FeatureQuery) -> str:
+def _sql(query: FeatureQuery, ordered: bool = True) -> str:
     c = query.collection
     xy = replace(query.crs, swap=False)  # both formats store x/y (lon/lat, easting/northing)
     cols = ", ".join([f"{c.id_sql} AS id"] + [f'{p.sql} AS "{p.name}"' for p in c.properties]
-                     + [f"ST_AsBinary({output_sql(c.geom_sql, xy)}) AS geometry"])
-    return f"SELECT {cols} FROM {c.from_sql} WHERE {query.where} ORDER BY {query.order}"
+                     + [f"ST_AsBinary({output_sql(c.geom_sql, xy, c.lonlat_sql)}) AS geometry"])
+    sql = f"SELECT {cols} FROM {c.from_sql} WHERE {query.where}"
+    return f"{sql} ORDER BY {query.order}" if ordered else sql
 
 
-def batches(engine: Engine, query: FeatureQuery, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-    """The collection as record batches of at most BATCH rows, read with a streaming cursor."""
+def batches(engine: Engine, query: FeatureQuery, schema: pa.Schema,
+            ordered: bool = True) -> Iterator[pa.RecordBatch]:
+    """The collection as record batches of at most BATCH rows, read with a streaming cursor.
+
+    A server-side cursor in psycopg's binary format: WKB arrives as bytes rather than as hex
+    text (half the bytes, no decoding), dates and numbers without parsing text. A thread
+    fetches the next batch while this one is converted and written, so PostgreSQL and the
+    writer work at the same time. ``ordered=False`` leaves the row order to PostgreSQL (no
+    sort of the whole collection) for writers that reorder anyway.
+    """
     types = [f.type for f in schema]
+    compiled = text(_sql(query, ordered)).compile(dialect=engine.dialect)
+    sql, params = compiled.string, compiled.construct_params(dict(query.params))
+    size = BATCH
     with engine.connect() as conn:
         conn.execute(text("SET TRANSACTION READ ONLY"))
-        result = conn.execution_options(stream_results=True, max_row_buffer=BATCH).execute(
-            text(_sql(query)), dict(query.params))
-        for part in result.partitions(BATCH):
-            columns = list(zip(*part, strict=True))
-            columns[-1] = tuple(bytes(g) if isinstance(g, memoryview) else g
-                                for g in columns[-1])
-            yield pa.record_batch([pa.array(col, type=kind) for col, kind in
-                                   zip(columns, types, strict=True)], schema=schema)
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor(name="geoservice_export", binary=True) as cur:
+            cur.itersize = size
+            cur.execute(sql, params)
+            with ThreadPoolExecutor(1, thread_name_prefix="export-fetch") as fetcher:
+                pending = fetcher.submit(cur.fetchmany, size)
+                while part := pending.result():
+                    pending = fetcher.submit(cur.fetchmany, size)
+                    columns = list(zip(*part, strict=True))
+                    yield pa.record_batch([pa.array(col, type=kind) for col, kind in
+                                           zip(columns, types, strict=True)], schema=schema)
         conn.rollback()
 
 
@@ -129,7 +145,8 @@ def geoparquet(engine: Engine, query: FeatureQuery) -> Iterator[bytes]:
 def flatgeobuf(engine: Engine, query: FeatureQuery) -> Iterator[bytes]:
     """FlatGeobuf with a spatial index, written by GDAL batch by batch, then streamed."""
     schema = _schema(query.collection)
-    reader = pa.RecordBatchReader.from_batches(schema, batches(engine, query, schema))
+    reader = pa.RecordBatchReader.from_batches(
+        schema, batches(engine, query, schema, ordered=False))
     folder = tempfile.mkdtemp(prefix="geoservice-fgb-")
     path = os.path.join(folder, f"{query.collection.id}.fgb")
     try:

@@ -27,7 +27,8 @@ def gml_geometry_sql(c: Collection, crs: Crs) -> str:
     # Option 1 writes the URN srsName, 0 the short EPSG:n form; 2 drops srsDimension; the
     # coordinates are already flipped into the requested axis order by output_sql.
     option = 1 if crs.swap else 0
-    return (f"ST_AsGML(3, {output_sql(c.geom_sql, crs)}, {crs.precision}, {option}, 'gml', "
+    geom = output_sql(c.geom_sql, crs, c.lonlat_sql)
+    return (f"ST_AsGML(3, {geom}, {crs.precision}, {option}, 'gml', "
             f"'{c.id}.' || {c.id_sql} || '.geom')")
 
 

@@ -28,6 +28,9 @@ ITEM_PARAMS = [
            {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}),
     _param("bbox-crs", "CRS of bbox (default CRS84).", CRS_ENUM),
     _param("crs", "CRS of the returned geometries (default CRS84).", CRS_ENUM),
+    _param("coordinate-precision", "Decimals of the returned coordinates: 6 in degrees "
+           "(about 0.1 m, RFC 7946 §11.2) and 3 in metres by default; up to 9 (1 mm).",
+           {"type": "integer", "minimum": 0, "maximum": 9}),
     _param("datetime", "Instant or interval (issued_on of felling areas, created_at of "
            "findings).", {"type": "string"}),
     _param("filter", "CQL2 filter.", {"type": "string"}),

@@ -14,13 +14,13 @@ from geoservice.accounts.principal import Principal
 from geoservice.errors import BadRequest
 from geoservice.ogc import cql, filters
 from geoservice.ogc.collections import Collection
-from geoservice.ogc.crs import CRS84, Crs, bbox_to_xy, parse_numbers, parse_ogc
+from geoservice.ogc.crs import CRS84, MAX_DECIMALS, Crs, bbox_to_xy, parse_numbers, parse_ogc
 from geoservice.ogc.query import FeatureQuery
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 KNOWN = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang",
-         "filter-crs", "lang", "sortby", "properties"}
+         "filter-crs", "lang", "sortby", "properties", "coordinate-precision"}
 
 
 def integer(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -41,19 +41,32 @@ def integer(params: Mapping[str, str], name: str, default: int, low: int, high: 
     return value
 
 
+def decimals(params: Mapping[str, str]) -> int | None:
+    """``coordinate-precision``: decimals of output coordinates, 0…9 (None: the default)."""
+    raw = params.get("coordinate-precision")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or int(raw) > MAX_DECIMALS:
+        raise BadRequest(f"coordinate-precision={raw!r} must be a whole number of decimals, "
+                         f"0…{MAX_DECIMALS} (default 6 in degrees, 3 in metres).",
+                         code="invalid_coordinate_precision")
+    return int(raw)
+
+
 def feature_query(collection: Collection, principal: Principal | None,
                   params: Mapping[str, str], *, max_limit: int = MAX_LIMIT) -> FeatureQuery:
     unknown = sorted(k for k in params if k not in KNOWN and collection.prop(k) is None)
     if unknown:
         raise BadRequest(
             f"Unknown parameter(s) {', '.join(unknown)}; use limit, offset, bbox, bbox-crs, crs, "
-            f"datetime, filter, filter-lang, filter-crs, sortby, properties, f or a queryable "
-            "property.",
+            f"coordinate-precision, datetime, filter, filter-lang, filter-crs, sortby, "
+            "properties, f or a queryable property.",
             code="unknown_parameter")
     crs: Crs = parse_ogc(params.get("crs"))
     query = FeatureQuery(collection, principal, crs=crs,
                          limit=integer(params, "limit", DEFAULT_LIMIT, 1, max_limit),
-                         offset=integer(params, "offset", 0, 0, 10**9))
+                         offset=integer(params, "offset", 0, 0, 10**9),
+                         decimals=decimals(params))
     if params.get("bbox"):
         bbox_crs = parse_ogc(params.get("bbox-crs"), CRS84)
         query.bbox(bbox_to_xy(parse_numbers(params["bbox"]), bbox_crs), bbox_crs)

@@ -6,15 +6,17 @@ client has everything (or goes away), so a million features never sit in memory 
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from isal import isal_zlib
 from sqlalchemy import Engine, text
 
 BATCH = 2000
 # On-the-fly compression: level 1 is about 4× faster than 6 on GeoJSON for ~14 % more bytes
 # (nginx's default too); at 6, zlib took more server time than PostgreSQL for a 1 000-item page.
+# Intel's ISA-L (python-isal) writes the same gzip format several times faster than zlib at
+# its level 1 (2 MB of JSON: 34 vs 178 ms on the loaded build machine), a little smaller.
 GZIP_LEVEL = 1
 
 
@@ -44,7 +46,7 @@ def joined(engine: Engine, sql: str, params: dict[str, Any], head: str, tail: st
 
 
 def gzipped(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+    packer = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, 31)
     for chunk in chunks:
         out = packer.compress(chunk)
         if out:

@@ -10,13 +10,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from geoservice.ogc.collections import Collection
-from geoservice.ogc.crs import output_sql
 from geoservice.ogc.query import FeatureQuery, property_rows
 
 
 def csv_rows(conn: Connection, query: FeatureQuery) -> list[Any]:
-    geom = output_sql(query.collection.geom_sql, query.crs)
-    return property_rows(conn, query, f"ST_AsText({geom}, {query.crs.precision})")
+    return property_rows(conn, query, f"ST_AsText({query.geometry_sql}, {query.precision:d})")
 
 
 def _cell(value: Any) -> str:

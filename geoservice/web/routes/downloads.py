@@ -9,28 +9,29 @@ from starlette.responses import Response, StreamingResponse
 from geoservice.accounts.principal import Principal
 from geoservice.ogc import access, formats
 from geoservice.ogc.crs import CRS84, Crs, parse_ogc
+from geoservice.ogc.params import decimals
 from geoservice.ogc.query import FeatureQuery
 from geoservice.ogc.stream import gzipped, joined
 from geoservice.web import gis
 from geoservice.web.context import engine_of
-from geoservice.web.gis import read, wants_gzip
+from geoservice.web.gis import wants_gzip
 from geoservice.web.routing import RouteTable
 
 routes = RouteTable()
 gis.register_once()
 
 
-def _plan(conn: Connection, cid: str, principal: Principal | None, public: bool,
-          crs_name: str | None, default: Crs = CRS84) -> FeatureQuery:
+def _plan(conn: Connection, principal: Principal | None, public: bool, cid: str,
+          params: dict[str, str], default: Crs = CRS84) -> FeatureQuery:
     c = access.readable(conn, cid, principal, public)
-    return FeatureQuery(c, principal, crs=parse_ogc(crs_name, default))
+    return FeatureQuery(c, principal, crs=parse_ogc(params.get("crs"), default),
+                        decimals=decimals(params))
 
 
 @routes.page("GET", "/download/{cid}.geojson")
 async def download(request: Request) -> Response:
-    principal, public = await gis.viewer(request)
     cid = request.path_params["cid"]
-    query = await read(request, _plan, cid, principal, public, request.query_params.get("crs"))
+    query = await gis.read_as(request, _plan, cid, dict(request.query_params))
     c = query.collection
     sql = (f"SELECT {query.geojson_select()} FROM {c.from_sql} WHERE {query.where} "
            f"ORDER BY {query.order}")
@@ -56,15 +57,13 @@ def _binary(request: Request, query: FeatureQuery, ext: str) -> Response:
 
 @routes.page("GET", "/download/{cid}.fgb")
 async def download_flatgeobuf(request: Request) -> Response:
-    principal, public = await gis.viewer(request)
-    query = await read(request, _plan, request.path_params["cid"], principal, public,
-                       request.query_params.get("crs"), formats.DEFAULT_CRS)
+    query = await gis.read_as(request, _plan, request.path_params["cid"],
+                              dict(request.query_params), formats.DEFAULT_CRS)
     return _binary(request, query, "fgb")
 
 
 @routes.page("GET", "/download/{cid}.parquet")
 async def download_geoparquet(request: Request) -> Response:
-    principal, public = await gis.viewer(request)
-    query = await read(request, _plan, request.path_params["cid"], principal, public,
-                       request.query_params.get("crs"), formats.DEFAULT_CRS)
+    query = await gis.read_as(request, _plan, request.path_params["cid"],
+                              dict(request.query_params), formats.DEFAULT_CRS)
     return _binary(request, query, "parquet")

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import Connection
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
 from geoservice.accounts.principal import Principal
 from geoservice.errors import NotFound
 from geoservice.ogc import access, documents, openapi, tabular
 from geoservice.ogc.collections import Collection
 from geoservice.ogc.params import feature_query
-from geoservice.ogc.query import FeatureQuery, count_matched, extent, geojson_features
+from geoservice.ogc.query import (
+    FeatureQuery,
+    count_matched,
+    extent,
+    geojson_features,
+    geojson_page,
+)
 from geoservice.ogc.stream import gzipped
 from geoservice.web import gis
 from geoservice.web.context import settings_of
@@ -180,44 +187,64 @@ def _links(request: Request, base: str, query: FeatureQuery, returned: int,
     return links
 
 
-@routes.page("GET", "/ogc/collections/{cid}/items")
-async def ogc_items(request: Request) -> Response:
-    principal, public = await gis.viewer(request)
-    fmt = negotiate(request, ("geojson", "json", "html", "csv"), default="geojson")
-    params = {k: v for k, v in request.query_params.items()}
-    cid = request.path_params["cid"]
-    query, matched, _ = await db(request, _prepare, cid, principal, public, params, None, fmt)
-    if fmt == "html":
-        return render(request, "ogc_items.html", {"collection": query.collection,
-                                                  "limit": query.limit})
+def _items(conn: Connection, principal: Principal | None, public: bool, cid: str,
+           params: dict[str, str], fmt: str, gzip: bool,
+           links: Callable[[FeatureQuery, int, int | None], list[dict[str, str]]]
+           ) -> tuple[FeatureQuery, bytes | None, bool]:
+    """The items answer in one transaction: the query, then (GeoJSON, CSV) the whole body,
+    gzipped when asked and worth it, built in the worker thread rather than on the event
+    loop."""
+    query, matched, _ = _prepare(conn, cid, principal, public, params, None, fmt)
     if fmt == "csv":
-        rows = await db(request, tabular.csv_rows, query)
-        return Response(tabular.to_csv(query.collection, rows), media_type="text/csv",
-                        headers={"Content-Crs": f"<{query.crs.uri}>"})
-    features = await db(request, geojson_features, query)
-    base = base_url(request)
+        text = tabular.to_csv(query.collection, tabular.csv_rows(conn, query))
+        return query, text.encode(), False
+    if fmt not in ("geojson", "json"):
+        return query, None, False
+    features, returned = geojson_page(conn, query)
     head: dict[str, Any] = {"type": "FeatureCollection"}
     if matched is not None:
         head["numberMatched"] = matched
-    head["numberReturned"] = len(features)
-    head["links"] = _links(request, base, query, len(features), matched)
-    head_text = json.dumps(head)[:-1] + ', "features": ['
-    body = head_text + ",".join(features) + "]}"
+    head["numberReturned"] = returned
+    head["links"] = links(query, returned, matched)
+    body = b"".join([(json.dumps(head)[:-1] + ', "features": [').encode(), features, b"]}"])
+    if gzip and len(body) > 50_000:
+        return query, b"".join(gzipped([body])), True
+    return query, body, False
+
+
+@routes.page("GET", "/ogc/collections/{cid}/items")
+async def ogc_items(request: Request) -> Response:
+    fmt = negotiate(request, ("geojson", "json", "html", "csv"), default="geojson")
+    params = {k: v for k, v in request.query_params.items()}
+    base = base_url(request)
+
+    def links(query: FeatureQuery, returned: int, matched: int | None) -> list[dict[str, str]]:
+        return _links(request, base, query, returned, matched)
+
+    query, body, zipped = await gis.read_as(request, _items, request.path_params["cid"], params,
+                                            fmt, wants_gzip(request), links)
+    if fmt == "html":
+        return render(request, "ogc_items.html", {"collection": query.collection,
+                                                  "limit": query.limit})
     headers = {"Content-Crs": f"<{query.crs.uri}>"}
-    if wants_gzip(request) and len(body) > 50_000:
+    if fmt == "csv":
+        return Response(body, media_type="text/csv", headers=headers)
+    if zipped:
         headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-        return StreamingResponse(gzipped([body.encode()]), media_type=documents.GEOJSON,
-                                 headers=headers)
     return Response(body, media_type=documents.GEOJSON, headers=headers)
 
 
 @routes.page("GET", "/ogc/collections/{cid}/items/{fid}")
 async def ogc_item(request: Request) -> Response:
-    principal, public = await gis.viewer(request)
     fmt = negotiate(request, ("geojson", "json", "html"), default="geojson")
     params = {k: v for k, v in request.query_params.items()}
     cid, fid = request.path_params["cid"], request.path_params["fid"]
-    query, _, features = await db(request, _prepare, cid, principal, public, params, fid, fmt)
+
+    def one(conn: Connection, principal: Principal | None,
+            public: bool) -> tuple[FeatureQuery, int | None, list[str] | None]:
+        return _prepare(conn, cid, principal, public, params, fid, fmt)
+
+    query, _, features = await gis.read_as(request, one)
     if fmt == "html":
         return render(request, "ogc_items.html", {"collection": query.collection, "limit": 1})
     assert features is not None

@@ -19,9 +19,10 @@ gis.register_once()
 MVT = "application/vnd.mapbox-vector-tile"
 
 
-def _tile(conn: Connection, cid: str, principal: Principal | None, public: bool, z: int, x: int,
-          y: int) -> bytes:
-    return tiles.tile(conn, access.readable(conn, cid, principal, public), principal, z, x, y)
+def _tile(conn: Connection, principal: Principal | None, public: bool, cid: str, z: str, x: str,
+          y: str) -> bytes:
+    collection = access.readable(conn, cid, principal, public)
+    return tiles.tile(conn, collection, principal, _int(z, "z"), _int(x, "x"), _int(y, "y"))
 
 
 def _int(value: str, name: str) -> int:
@@ -34,11 +35,9 @@ def _int(value: str, name: str) -> int:
 
 @routes.page("GET", "/tiles/{cid}/{z}/{x}/{y}.mvt")
 async def vector_tile(request: Request) -> Response:
-    principal, public = await gis.viewer(request)
     p = request.path_params
-    z, x, y = _int(p["z"], "z"), _int(p["x"], "x"), _int(p["y"], "y")
-    data = await read(request, _tile, p["cid"], principal, public, z, x, y)
-    private = principal is not None
+    data = await gis.read_as(request, _tile, p["cid"], p["z"], p["x"], p["y"])
+    private = request.state.principal is not None
     return Response(data, media_type=MVT, headers={
         "Cache-Control": "private, max-age=60" if private else "public, max-age=300"})
 
