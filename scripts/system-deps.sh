@@ -13,6 +13,7 @@ if [ "${1:-run}" = test ]; then
 fi
 if [ "${1:-run}" = bench ]; then
   want+=(mapserver-bin spawn-fcgi nginx-light qgis-server time)  # time: peak RSS in bench.layers
+  want+=(wrk)  # wrk: bench.load's C load generator (cheaper than the httpx clients)
 fi
 
 missing=()
