@@ -30,10 +30,11 @@ from typing import Any
 import shapely
 from shapely import wkb as shapely_wkb
 from shapely.geometry import MultiPolygon
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from geoservice import i18n
 from geoservice.errors import ValidationFailed
+from geoservice.layers import parcels
 
 # Cabinet Regulation No. 935 "Noteikumi par koku ciršanu mežā" (18.12.2012,
 # https://likumi.lv/ta/id/253760) sets the maximum clear-felling area (point 1.2; the figures
@@ -54,11 +55,6 @@ NUMBERS = re.compile(r"^[0-9]{1,6}(\s*[,;]\s*[0-9]{1,6})*$")
 CODES = ("parcel_far", "parcel_outside", "sliver", "area_over_legal_max", "quarter_not_number",
          "compartment_not_number")
 
-_PARCEL = text("""
-SELECT ST_AsBinary(ST_Union(f.geom)) FROM layer_features f
-JOIN layers l ON l.id = f.layer_id AND f.version = l.current_version
-WHERE l.role = 'land_use_cadastre' AND f.attrs ? 'CODE' AND f.attrs->>'CODE' = :code
-""")
 
 
 @dataclass(frozen=True)
@@ -100,10 +96,10 @@ def messages(code: str, params: dict[str, Any]) -> dict[str, str]:
 
 def parcel(conn: Connection, designation: str) -> MultiPolygon | None:
     """The named parcel's geometry (EPSG:3059) from the current cadastre layer, if it has it."""
-    raw = conn.execute(_PARCEL, {"code": designation}).scalar()
+    raw = parcels.cadastre_wkb(conn, designation)
     if raw is None:
         return None
-    geometry = shapely_wkb.loads(bytes(raw))
+    geometry = shapely_wkb.loads(raw)
     return geometry if not geometry.is_empty else None
 
 

@@ -28,6 +28,14 @@ ORDER BY l.id, f.id
 LIMIT 20
 """)
 
+# The plausibility check's question: the parcel's own shape in the storage CRS (EPSG:3059),
+# from the cadastre layer's ``CODE`` only (the indexed attribute, migration 060).
+_CADASTRE_WKB = text("""
+SELECT ST_AsBinary(ST_Union(f.geom)) FROM layer_features f
+JOIN layers l ON l.id = f.layer_id AND f.version = l.current_version
+WHERE l.role = 'land_use_cadastre' AND f.attrs ? 'CODE' AND f.attrs->>'CODE' = :code
+""")
+
 _COMPARTMENTS = text("""
 SELECT l.id AS layer_id, l.title, f.version,
        ST_AsGeoJSON(ST_Transform(ST_Union(f.geom), 4326), 7) AS geometry,
@@ -65,3 +73,9 @@ def parcel_features(conn: Connection, designation: str) -> list[dict[str, Any]]:
         features.append({"type": "Feature", "properties": props,
                          "geometry": json.loads(row["geometry"])})
     return features
+
+
+def cadastre_wkb(conn: Connection, designation: str) -> bytes | None:
+    """WKB (EPSG:3059) of the cadastre layer's land unit with this ``CODE``; None when unknown."""
+    raw = conn.execute(_CADASTRE_WKB, {"code": designation}).scalar()
+    return None if raw is None else bytes(raw)
