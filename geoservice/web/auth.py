@@ -205,23 +205,20 @@ async def run_required(
 async def _run(request: Request, fn: Callable[..., T], needed: bool,
                roles: tuple[str, ...] | None, form_token: str | None, *args: Any,
                **kwargs: Any) -> T:
-    cached = getattr(request.state, "principal", _UNSET)
-    if cached is not _UNSET:
-        principal = cached if isinstance(cached, Principal) else None
-        if principal is None and needed:
-            raise await _refused(request, Unauthorized())
-        if principal is not None:
+    credentials: Credentials = (None, None)
+    if getattr(request.state, "principal", _UNSET) is _UNSET:
+        try:
+            credentials = _credentials(request)
+        except Unauthorized as exc:
+            raise await _refused(request, exc) from None
+    if credentials == (None, None):  # known already, or anonymous: nothing to look up
+        principal = await authenticate(request)
+        if principal is None:
+            if needed:
+                raise await _refused(request, Unauthorized())
+        else:
             _permit(request, principal, roles, form_token)
         return await db(request, fn, principal, *args, **kwargs)
-    try:
-        credentials = _credentials(request)
-    except Unauthorized as exc:
-        raise await _refused(request, exc) from None
-    if credentials == (None, None):
-        request.state.principal = None
-        if needed:
-            raise await _refused(request, Unauthorized())
-        return await db(request, fn, None, *args, **kwargs)
     resolved: list[Principal | None] = []
 
     def work(conn: Connection) -> T:
