@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -114,3 +116,52 @@ def test_workers_default_to_the_cpus_and_bad_counts_are_refused(
     assert main(["serve", "--workers", "0"]) == 1
     assert "--workers must be 1 or more" in capsys.readouterr().err
     assert bad.workers == 0
+
+
+def _listening_inodes(port: int) -> set[str]:
+    """Socket inodes of the TCP sockets listening on ``port`` (state 0A in /proc/net/tcp)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                found.add(fields[9])
+    return found
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            found.add(target[8:-1])
+    return found
+
+
+@pytest.mark.slow
+def test_each_worker_listens_on_its_own_socket_and_the_port_is_not_shared(
+        database_url: str, tmp_path: Path) -> None:
+    """SO_REUSEPORT: the kernel spreads connections over one listening socket per worker (a
+    shared socket let one of two workers take 70 of 100 connections); a second server on
+    the same port is refused rather than joining the group."""
+    env = command_env(database_url, GEOSERVICE_DATABASE_POOL_SIZE="2")
+    with Server(env, tmp_path / "serve.log", workers=2) as server:
+        server.wait_ready()
+        workers = server_processes(server.pid)
+        listening = _listening_inodes(server.port)
+        assert len(listening) == 2, listening
+        held = [(_socket_inodes(pid) & listening) for pid in sorted(workers)]
+        assert all(len(own) == 1 for own in held) and held[0] != held[1], held
+        assert not _socket_inodes(server.pid) & listening  # the parent only reserves the port
+
+        second = subprocess.run(
+            [sys.executable, "-m", "geoservice", "serve", "--host", "127.0.0.1", "--port",
+             str(server.port), "--workers", "2"], env=env, capture_output=True, text=True,
+            timeout=60)
+        assert second.returncode != 0
+        assert f"Another geoservice server already serves port {server.port}" in second.stderr
+        assert _listening_inodes(server.port) == listening
+        assert httpx.get(server.url + "/healthz", timeout=10).status_code == 200
