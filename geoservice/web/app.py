@@ -5,6 +5,7 @@ Nothing connects at import time; the engine is created in the lifespan and dispo
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import time
@@ -174,4 +175,24 @@ def app_from_environment() -> Starlette:
     """The app of one server process, settings from ``GEOSERVICE_*`` (uvicorn's factory)."""
     from geoservice.settings import load_settings
 
-    return create_app(load_settings())
+    app = create_app(load_settings())
+    tune_gc()
+    return app
+
+
+# The cyclic garbage collector's first generation is collected after this many container
+# allocations (CPython's default: 700). A server process allocates a few thousand per request
+# (rows, dicts, tuples) and far more per export (one tuple per row): at the default, collections
+# ran every few requests and walked each export's live batch again and again.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_gc() -> None:
+    """For a long-running server process: everything loaded so far (modules, the app) is moved
+    out of the collector's sight (``gc.freeze``: it lives as long as the process anyway), and
+    collections come after ``GC_THRESHOLDS`` allocations (measured with ``python -m bench.load``,
+    ``bench/README.md``). Cycles are still collected, only later."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
