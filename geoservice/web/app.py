@@ -25,6 +25,7 @@ from geoservice import __version__, events
 from geoservice.db.engine import make_engine
 from geoservice.errors import ConfigurationError, GeoserviceError
 from geoservice.logs import configure_logging
+from geoservice.ogc import formats
 from geoservice.settings import ROOT, Settings
 from geoservice.web import errors
 from geoservice.web.middleware import (
@@ -140,6 +141,7 @@ def create_app(settings: Settings) -> Starlette:
             pool.close()
             app.state.db_threads.shutdown(wait=True, cancel_futures=True)
             app.state.engine.dispose()
+            formats.shutdown_writers()
 
     middleware = [
         Middleware(RequestIdMiddleware),

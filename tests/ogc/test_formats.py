@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import subprocess
+import tempfile
+import time
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas
@@ -20,6 +26,7 @@ from geoservice.ogc.query import FeatureQuery
 from tests.conftest import bearer
 from tests.factories import ORIGIN
 from tests.ogc.conftest import World
+from tests.operation.served import children
 
 CRS84 = "?crs=http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
@@ -111,3 +118,34 @@ def test_written_batch_by_batch(engine: Engine, world: World, tmp_path: Path,
     fgb = tmp_path / "l.fgb"
     fgb.write_bytes(b"".join(formats.flatgeobuf(engine, query)))
     assert len(_ogr(fgb)["features"]) == 6
+
+
+def _helpers() -> set[int]:
+    """This process's spawned children (the FlatGeobuf writers)."""
+    return {pid for pid in children(os.getpid())
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+
+
+def test_flatgeobuf_writer_errors_and_deaths(engine: Engine, world: World,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """GDAL writes in a helper process: its error reaches the caller (no hang, no file left
+    behind), and a helper that was killed is replaced for the next download."""
+    folders = set(Path(tempfile.gettempdir()).glob("geoservice-fgb-*"))
+    with engine.connect() as conn:
+        query = FeatureQuery(get_collection(conn, world.layer_id), None, crs=formats.DEFAULT_CRS)
+    bad = replace(query, crs=replace(query.crs, srid=999_999))  # GDAL knows no EPSG:999999
+    with pytest.raises(Exception, match="999999"):
+        b"".join(formats.flatgeobuf(engine, bad))
+    assert set(Path(tempfile.gettempdir()).glob("geoservice-fgb-*")) == folders
+    assert len(b"".join(formats.flatgeobuf(engine, query))) > 0
+    for pid in _helpers():
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while True:  # the first download after the kill may find the pool broken or a new helper
+        try:
+            data = b"".join(formats.flatgeobuf(engine, query))
+            break
+        except BrokenProcessPool:
+            assert time.monotonic() < deadline
+    assert data.startswith(b"fgb\x03")
+    assert set(Path(tempfile.gettempdir()).glob("geoservice-fgb-*")) == folders
