@@ -350,7 +350,7 @@ def serve(url: str, workers: int, port: int, log: Path) -> subprocess.Popen[byte
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOSERVICE_")} | {
         "GEOSERVICE_DATABASE_URL": url, "GEOSERVICE_ENVIRONMENT": "test",
         "GEOSERVICE_SECRET_KEY": "bench-load", "GEOSERVICE_LOG_LEVEL": "WARNING",
-        "GEOSERVICE_DATABASE_POOL_SIZE": "10", "GEOSERVICE_BASEMAP_URL": ""}
+        "GEOSERVICE_BASEMAP_URL": ""}  # pool size: the default, as make run has it
     proc = subprocess.Popen([sys.executable, "-m", "geoservice", "serve", "--host", "127.0.0.1",
                              "--port", str(port), "--workers", str(workers)], env=env,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT,
