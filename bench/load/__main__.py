@@ -16,7 +16,8 @@ runs included), 100 keep-alive connections, the same 5 s warm-up with 20. It cos
 per request than the httpx clients, which share the two cores with the server. Each client gets
 a freshly started server. During each measured period the CPU time of the client, the server's
 process group, PostgreSQL (postmaster and its children) and the rest of the machine is read from
-/proc.
+/proc, and the server's own request-duration histogram from /metrics (how many requests the
+server itself finished within 0.5 s and 1 s, whatever the client added).
 """
 
 from __future__ import annotations
@@ -207,15 +208,18 @@ def _machine_ticks() -> tuple[int, int]:
 
 
 class CpuMeter:
-    """CPU seconds between begin() and end(): this process, the server's process group, the
+    """CPU seconds between begin() and end() (and the server's own latency histogram, from
+    /metrics, over the same period): this process, the server's process group, the
     PostgreSQL postmaster's tree, an optional client process (its rusage, given to end()) and
     the whole machine. Children that exit in between are still counted: their time moves to
     their parent's reaped-children time, which is added for the group leader and postmaster."""
 
-    def __init__(self, server_pgid: int, postmaster: int | None) -> None:
-        self.server_pgid, self.postmaster = server_pgid, postmaster
+    def __init__(self, server_pgid: int, postmaster: int | None, base: str) -> None:
+        self.server_pgid, self.postmaster, self.base = server_pgid, postmaster, base
         self.start: dict[str, float] = {}
         self.result: dict[str, float] = {}
+        self.buckets: dict[float, float] = {}
+        self.server_side: dict[str, Any] = {}
 
     def _snapshot(self) -> dict[str, float]:
         procs = _procs()
@@ -241,11 +245,13 @@ class CpuMeter:
                 "busy": busy / TICK, "total": total / TICK}
 
     def begin(self) -> None:
+        self.buckets = server_buckets(self.base)
         self.start = self._snapshot()
 
     def end(self, client_s: float | None = None) -> None:
         """client_s: the client process's CPU seconds; None: the client is this process."""
         now = self._snapshot()
+        self.server_side = server_side(self.buckets, server_buckets(self.base))
         d = {k: now[k] - self.start[k] for k in now}
         client = d["harness"] if client_s is None else client_s
         harness = 0.0 if client_s is None else d["harness"]
@@ -321,6 +327,38 @@ def run_wrk(base: str, t: Targets, workers: int, clients: int, seconds: float, w
 def _quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+LATENCY_METRIC = "geoservice_http_request_duration_seconds"
+
+
+def server_buckets(base: str) -> dict[float, float]:
+    """The server's own request-duration histogram (``/metrics``, every process added up),
+    summed over every route and status except ``/metrics`` itself: upper bound → count."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    out: dict[float, float] = defaultdict(float)
+    body = httpx.get(f"{base}/metrics", timeout=30).text
+    for family in text_string_to_metric_families(body):
+        if family.name != LATENCY_METRIC:
+            continue
+        for sample in family.samples:
+            if sample.name.endswith("_bucket") and sample.labels.get("route") != "/metrics":
+                out[float(sample.labels["le"])] += sample.value
+    return dict(out)
+
+
+def server_side(before: dict[float, float], after: dict[float, float]) -> dict[str, Any]:
+    """The measured period's requests as the server timed them (from the first middleware to
+    the response's last byte; not the wait for accept or in the client): how many finished
+    within 0.5 s and 1 s, and the bucket that holds the 99th percentile."""
+    counts = {le: after.get(le, 0.0) - before.get(le, 0.0) for le in sorted(after)}
+    total = counts.get(math.inf, 0.0)
+    p99_le = next((le for le, n in counts.items() if total and n >= 0.99 * total), math.inf)
+    return {"requests": int(total),
+            "within_0_5_s": counts.get(0.5, 0.0) / total if total else math.nan,
+            "within_1_s": counts.get(1.0, 0.0) / total if total else math.nan,
+            "p99_at_most_s": p99_le}
 
 
 def summary(run: Run) -> dict[str, Any]:
@@ -403,6 +441,14 @@ def report(results: list[dict[str, Any]]) -> bool:
               f"{c['server_s']:.1f} | {c['postgres_s']:.1f} | {c['other_s'] + c['harness_s']:.1f} "
               f"| {c['client_s'] / n * 1000:.2f} / {c['server_s'] / n * 1000:.2f} / "
               f"{c['postgres_s'] / n * 1000:.2f} |")
+    print("\nAs the server timed them (its /metrics histogram, measured period): share of "
+          "requests finished within 0.5 s and 1 s, and the bucket holding the p99:")
+    for r in results:
+        side = r.get("server_side")
+        if side:
+            print(f"  {r['client']:5} --workers {r['workers']}: {side['requests']} requests, "
+                  f"{side['within_0_5_s']:.2%} ≤ 0.5 s, {side['within_1_s']:.2%} ≤ 1 s, "
+                  f"p99 ≤ {side['p99_at_most_s']:g} s")
     for r in results:
         if r["kinds"]:
             print(f"\nper kind, {r['client']}, --workers {r['workers']}:")
@@ -446,8 +492,8 @@ def main(argv: list[str]) -> int:
                     port = free_port()
                     load_before = os.getloadavg()
                     proc = serve(url, workers, port, work / f"serve-{workers}-{client}.log")
-                    meter = CpuMeter(proc.pid, postmaster)
                     base = f"http://127.0.0.1:{port}"
+                    meter = CpuMeter(proc.pid, postmaster, base)
                     try:
                         if client == "httpx":
                             run = Run(workers)
@@ -457,6 +503,7 @@ def main(argv: list[str]) -> int:
                         else:
                             result = run_wrk(base, targets, workers, args.clients, args.seconds,
                                              work, meter)
+                        result["server_side"] = meter.server_side
                     finally:
                         stop(proc)
                     result |= {"load_average_before": load_before,
