@@ -8,7 +8,7 @@ With more than one worker, each process listens on its own socket (``SO_REUSEPOR
 kernel spreads new connections over them. uvicorn's default, one socket shared by every worker,
 lets whichever process wakes first accept a whole burst of connections: under 100 kept-alive
 clients one of two workers held 70 connections and the other 30 (``ss -tnp``), so the busy one's
-requests waited twice as long (``python -m bench.load``: p99 1.35 s, against 0.77 s with one
+requests waited twice as long (20 s ``bench.load`` runs: p99 1.35 s, against 0.77 s with one
 worker). The parent binds the port first (without listening) so a port in use is refused before
 any worker starts, and holds a machine-wide lock (an abstract Unix socket named after the port)
 so a second ``geoservice serve`` cannot join the same port's group and take half its traffic.
