@@ -215,22 +215,32 @@ def _open_pipe(pipe: str, job: Future[None]) -> int:
         return fd
 
 
+def _release(pipe: str) -> None:
+    """Open and close the write end if a reader waits on ``pipe`` (ENXIO when none does)."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+
+
 def flatgeobuf(engine: Engine, query: FeatureQuery) -> Iterator[bytes]:
     """FlatGeobuf with a spatial index, written by GDAL in a helper process, then streamed."""
     schema = _schema(query.collection)
     folder = tempfile.mkdtemp(prefix="geoservice-fgb-")
     pipe = os.path.join(folder, "rows.arrows")
     path = os.path.join(folder, f"{query.collection.id}.fgb")
-    os.mkfifo(pipe, 0o600)
     crs = "OGC:CRS84" if query.crs.uri == OGC_CRS84 else f"EPSG:{query.crs.srid}"
-    job = _submit(_write_flatgeobuf, pipe, path, query.collection.id, crs)
+    job: Future[None] | None = None
+    opened = False
     try:
+        os.mkfifo(pipe, 0o600)
+        job = _submit(_write_flatgeobuf, pipe, path, query.collection.id, crs)
+        fd = _open_pipe(pipe, job)
+        opened = True
         try:
-            with open(_open_pipe(pipe, job), "wb", buffering=CHUNK) as sink, \
+            with open(fd, "wb", buffering=CHUNK) as sink, \
                     pa.ipc.new_stream(sink, schema) as stream:
                 for batch in batches(engine, query, schema, ordered=False):
                     stream.write_batch(batch)
-        except OSError:  # EPIPE: the helper stopped reading, and its error says why
+        except BrokenPipeError:  # the helper stopped reading, and its error says why
             job.result(timeout=HELPER_ERROR_S)
             raise
         job.result()
@@ -238,9 +248,11 @@ def flatgeobuf(engine: Engine, query: FeatureQuery) -> Iterator[bytes]:
             while chunk := fh.read(CHUNK):
                 yield chunk
     finally:
-        if not job.done():  # this side failed: the pipe is closed, so the helper ends soon
-            job.cancel()
-            with contextlib.suppress(Exception):
+        if job is not None and not job.done():
+            if not opened:  # a helper waiting in open() for the write end is let go: it
+                _release(pipe)  # reads an empty stream and ends with an error
+            job.cancel()  # a job still queued never starts
+            with contextlib.suppress(Exception):  # once the pipe is closed the helper ends
                 job.result(timeout=HELPER_ERROR_S)
         for name in os.listdir(folder):
             os.unlink(os.path.join(folder, name))

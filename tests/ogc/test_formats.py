@@ -137,6 +137,13 @@ def test_flatgeobuf_writer_errors_and_deaths(engine: Engine, world: World,
     with pytest.raises(Exception, match="999999"):
         b"".join(formats.flatgeobuf(engine, bad))
     assert set(Path(tempfile.gettempdir()).glob("geoservice-fgb-*")) == folders
+    # The same with more rows than the pipe holds: this side meets the broken pipe first.
+    real = list(formats.batches(engine, query, formats._schema(query.collection)))
+    monkeypatch.setattr(formats, "batches", lambda *a, **k: iter(real * 3000))
+    with pytest.raises(Exception, match="999999"):
+        b"".join(formats.flatgeobuf(engine, bad))
+    monkeypatch.undo()
+    assert set(Path(tempfile.gettempdir()).glob("geoservice-fgb-*")) == folders
     assert len(b"".join(formats.flatgeobuf(engine, query))) > 0
     for pid in _helpers():
         os.kill(pid, signal.SIGKILL)

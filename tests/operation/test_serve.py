@@ -149,10 +149,13 @@ def test_each_worker_listens_on_its_own_socket_and_the_port_is_not_shared(
     the same port is refused rather than joining the group."""
     env = command_env(database_url, GEOSERVICE_DATABASE_POOL_SIZE="2")
     with Server(env, tmp_path / "serve.log", workers=2) as server:
-        server.wait_ready()
-        workers = server_processes(server.pid)
-        listening = _listening_inodes(server.port)
+        server.wait_ready()  # the first worker answers; the second may still be starting
+        deadline = time.monotonic() + 60
+        while len(listening := _listening_inodes(server.port)) < 2:
+            assert time.monotonic() < deadline, listening
+            time.sleep(0.2)
         assert len(listening) == 2, listening
+        workers = server_processes(server.pid)
         held = [(_socket_inodes(pid) & listening) for pid in sorted(workers)]
         assert all(len(own) == 1 for own in held) and held[0] != held[1], held
         assert not _socket_inodes(server.pid) & listening  # the parent only reserves the port
