@@ -51,6 +51,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 setup: var/.system-run $(VENV)/.installed node_modules/.installed
+	@bash scripts/kernel.sh
 
 db: var/.system-run
 ifeq ($(GEOSERVICE_DATABASE_URL),)

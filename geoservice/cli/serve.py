@@ -4,9 +4,13 @@ Every worker process builds its own app from the environment (``app_from_environ
 has its own connection pool of ``GEOSERVICE_DATABASE_POOL_SIZE``. uvicorn's supervisor replaces a
 worker process that dies.
 
-With more than one worker, each process listens on its own socket (``SO_REUSEPORT``) and the
-kernel spreads new connections over them. uvicorn's default, one socket shared by every worker,
-lets whichever process wakes first accept a whole burst of connections: under 100 kept-alive
+With more than one worker, and when the kernel moves the connections queued at a closing
+listener to the others (``net.ipv4.tcp_migrate_req = 1``, Linux 5.14+; ``make`` sets it through
+``scripts/kernel.sh``, ``deploy/60-geoservice.conf`` on a server), each process listens on its
+own socket (``SO_REUSEPORT``) and the kernel spreads new connections over them. Without that
+setting a worker that dies would take the connections waiting in its own queue with it, so the
+processes keep uvicorn's one shared socket and ``serve`` says so. That shared socket lets
+whichever process wakes first accept a whole burst of connections: under 100 kept-alive
 clients one of two workers held 70 connections and the other 30 (``ss -tnp``), so the busy one's
 requests waited twice as long (20 s ``bench.load`` runs: p99 1.35 s, against 0.77 s with one
 worker). The parent binds the port first (without listening) so a port in use is refused before
@@ -20,7 +24,9 @@ import argparse
 import os
 import shutil
 import socket
+import sys
 from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -72,8 +78,12 @@ def _serve(args: argparse.Namespace) -> int:
         # Longer than the idle timeout of common proxies and load balancers (60 s), so the
         # server never closes a kept-alive connection the client is about to reuse.
         timeout_keep_alive=75)
-    if workers == 1:
-        print(f"serving on http://{host}:{port} with 1 worker process", flush=True)
+    if workers == 1 or not connections_migrate():
+        if workers > 1:
+            print(f"note: {MIGRATE_REQ} is not 1, so the {workers} worker processes share one "
+                  "listening socket and connections may not be spread evenly over them "
+                  "(README: Processes, connections and PgBouncer)", file=sys.stderr, flush=True)
+        print(f"serving on http://{host}:{port} with {workers} worker process(es)", flush=True)
         uvicorn.run(APP_FACTORY, **options)
         return 0
     with closing(_port_lock(port)), closing(reuseport_socket(host, port)) as reserved:
@@ -84,6 +94,18 @@ def _serve(args: argparse.Namespace) -> int:
         multiprocess.Multiprocess(uvicorn.Config(APP_FACTORY, **options),
                                   sockets=[reserved]).run()
     return 0
+
+
+MIGRATE_REQ = Path("/proc/sys/net/ipv4/tcp_migrate_req")
+
+
+def connections_migrate(knob: Path = MIGRATE_REQ) -> bool:
+    """Whether the kernel moves a closing listener's queued connections to another socket of
+    its SO_REUSEPORT group (so one socket per worker loses nothing when a worker dies)."""
+    try:
+        return knob.read_text().strip() == "1"
+    except OSError:
+        return False
 
 
 def reuseport_socket(host: str, port: int) -> socket.socket:

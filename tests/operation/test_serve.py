@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from geoservice.cli.main import build_parser
-from geoservice.cli.serve import default_workers
+from geoservice.cli.serve import connections_migrate, default_workers
 from tests.operation.served import Server, command_env, server_processes
 
 
@@ -141,12 +141,24 @@ def _socket_inodes(pid: int) -> set[str]:
     return found
 
 
+def test_sockets_per_worker_only_where_queued_connections_migrate(tmp_path: Path) -> None:
+    knob = tmp_path / "tcp_migrate_req"
+    assert not connections_migrate(knob)  # no such setting (older kernel): shared socket
+    knob.write_text("0\n")
+    assert not connections_migrate(knob)
+    knob.write_text("1\n")
+    assert connections_migrate(knob)
+
+
 @pytest.mark.slow
 def test_each_worker_listens_on_its_own_socket_and_the_port_is_not_shared(
         database_url: str, tmp_path: Path) -> None:
     """SO_REUSEPORT: the kernel spreads connections over one listening socket per worker (a
     shared socket let one of two workers take 70 of 100 connections); a second server on
-    the same port is refused rather than joining the group."""
+    the same port is refused rather than joining the group. ``make`` sets
+    net.ipv4.tcp_migrate_req (scripts/kernel.sh), without which serve keeps one shared
+    socket: this test needs it set, as the test set-up leaves it."""
+    assert connections_migrate(), "run scripts/kernel.sh (make test does) as root or with sudo"
     env = command_env(database_url, GEOSERVICE_DATABASE_POOL_SIZE="2")
     with Server(env, tmp_path / "serve.log", workers=2) as server:
         server.wait_ready()  # the first worker answers; the second may still be starting
