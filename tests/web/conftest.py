@@ -158,10 +158,11 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
-@pytest.fixture()
-def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+def latvian_tab(browser: Any, live_server: LiveServer, **options: Any) -> Iterator[Any]:
+    """A Latvian tab of the live server that collects its JavaScript errors in ``js_errors``;
+    ``options`` go to ``browser.new_context``."""
     context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="lv-LV",
-                                  base_url=live_server.url)
+                                  base_url=live_server.url, **options)
     context.set_default_timeout(15_000)
     tab = context.new_page()
     errors: list[str] = []
@@ -169,6 +170,34 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     tab.js_errors = errors
     yield tab
     context.close()
+
+
+@pytest.fixture()
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    yield from latvian_tab(browser, live_server)
+
+
+def drag_first_vertex(page: Any, dx: float = -40, dy: float = -30, steps: int = 8) -> None:
+    """Move one vertex of the area being edited a few pixels, like a person would."""
+    marker = page.locator(".leaflet-marker-icon.marker-icon").first
+    marker.wait_for()
+    box = marker.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y + dy, steps=steps)
+    page.mouse.up()
+
+
+def draw_self_crossing_outline(page: Any) -> None:
+    """Click four corners in the middle of the map whose closing edge crosses the first."""
+    box = page.locator("#map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(cx - 60, cy - 40)
+    for dx, dy in ((60, 40), (60, -40)):
+        page.mouse.click(cx + dx, cy + dy)
+    page.mouse.move(cx - 60, cy + 40)  # the closing edge would cross the first one
+    page.mouse.click(cx - 60, cy + 40)
 
 
 def browser_login(page: Any, account: Account, lang: str = "lv") -> None:

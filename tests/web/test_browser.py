@@ -11,7 +11,13 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.conftest import Account
-from tests.web.conftest import LiveServer, browser_login, route_exists, shoot
+from tests.web.conftest import (
+    LiveServer,
+    browser_login,
+    drag_first_vertex,
+    route_exists,
+    shoot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("web_layers")]
 
@@ -35,17 +41,6 @@ def add_by_ca_number(page: Any, ca_number: str) -> str:
     page.click("#vmd-save")
     page.wait_for_url(re.compile(r".*/certificates/[0-9a-f-]{36}$"))
     return str(page.url.rsplit("/", 1)[1])
-
-
-def drag_first_vertex(page: Any) -> None:
-    """Move one vertex of the area being edited a few pixels, like a person would."""
-    marker = page.locator(".leaflet-marker-icon.marker-icon").first
-    box = marker.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x - 40, y - 30, steps=8)
-    page.mouse.up()
 
 
 def test_journey_from_certificate_to_reference_number(

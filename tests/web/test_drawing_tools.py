@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 
 from tests.conftest import Account
 from tests.factories import ORIGIN
-from tests.web.conftest import LiveServer, browser_login
+from tests.web.conftest import LiveServer, browser_login, draw_self_crossing_outline
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("web_layers")]
 
@@ -191,13 +191,7 @@ def test_a_refused_vertex_says_why_over_the_map_while_drawing_and_editing(
     page: Any, web_org: dict[str, Account]
 ) -> None:
     open_drawing(page, web_org["owner"])
-    box = page.locator("#map").bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.click(cx - 60, cy - 40)
-    for dx, dy in ((60, 40), (60, -40)):
-        page.mouse.click(cx + dx, cy + dy)
-    page.mouse.move(cx - 60, cy + 40)  # the closing edge would cross the first one
-    page.mouse.click(cx - 60, cy + 40)
+    draw_self_crossing_outline(page)
     notice = page.locator("#map .map-notice")
     notice.wait_for(state="visible")
     assert "krustotu pati sevi" in notice.text_content()
@@ -217,6 +211,7 @@ def test_a_refused_vertex_says_why_over_the_map_while_drawing_and_editing(
         return layer.getLatLngs()[0].map((p) => map.latLngToContainerPoint(p));
     }}""")
     corner, opposite = before[0], before[2]
+    box = page.locator("#map").bounding_box()
     # Drag the first corner past the far side: the boundary would become a bow tie.
     start = (box["x"] + corner["x"], box["y"] + corner["y"])
     end = (box["x"] + (corner["x"] + opposite["x"]) / 2 + (opposite["x"] - corner["x"]) * 0.2,

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Account
-from tests.web.conftest import LiveServer, browser_login
+from tests.web.conftest import LiveServer, browser_login, latvian_tab
 from tests.web.test_drawing_tools import open_drawing
 from tests.web.test_screens_text_a11y import AXE
 
@@ -30,15 +30,7 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 @pytest.fixture()
 def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     """A Latvian tab, as tests/web/conftest.py's, that lets axe-core in past the CSP."""
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="lv-LV",
-                                  base_url=live_server.url, bypass_csp=True)
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.js_errors = errors
-    yield tab
-    context.close()
+    yield from latvian_tab(browser, live_server, bypass_csp=True)
 
 
 def serious_violations(page: Any) -> list[str]:

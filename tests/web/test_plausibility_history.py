@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from tests import factories
 from tests.conftest import Account
-from tests.web.conftest import LiveServer, browser_login
+from tests.web.conftest import LiveServer, browser_login, drag_first_vertex
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("web_layers")]
 UNKNOWN_PARCEL = "99990010001"  # not in the demo cadastre layer: no parcel warning
@@ -104,14 +104,7 @@ def test_the_live_area_is_the_area_the_server_stores(
     # editing on the certificate page: the live figure is again the one saved
     page.wait_for_selector("#edit-start")
     page.click("#edit-start")
-    marker = page.locator(".leaflet-marker-icon.marker-icon").first
-    marker.wait_for()
-    mbox = marker.bounding_box()
-    x, y = mbox["x"] + mbox["width"] / 2, mbox["y"] + mbox["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x - 23, y - 17, steps=6)
-    page.mouse.up()
+    drag_first_vertex(page, -23, -17, steps=6)
     page.wait_for_function(f"() => document.getElementById('live-area').dataset.ha !== '{live}'")
     edited = page.get_attribute("#live-area", "data-ha")
     page.click("#edit-save")
@@ -159,14 +152,7 @@ def test_moving_an_area_away_from_its_parcel_asks_for_a_reason_on_the_certificat
     page.goto(f"/certificates/{cert_id}")
     page.wait_for_selector("#findings li")
     page.click("#edit-start")
-    marker = page.locator(".leaflet-marker-icon.marker-icon").first
-    marker.wait_for()
-    mbox = marker.bounding_box()
-    x, y = mbox["x"] + mbox["width"] / 2, mbox["y"] + mbox["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x - 15, y - 10, steps=5)
-    page.mouse.up()
+    drag_first_vertex(page, -15, -10, steps=5)
     page.click("#edit-save")
     warning = page.locator("#edit-tools .plausibility-warning[data-code='parcel_far']")
     warning.wait_for()

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 
 from tests import factories
 from tests.conftest import Account
-from tests.web.conftest import LiveServer, browser_login
+from tests.web.conftest import LiveServer, browser_login, draw_self_crossing_outline
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("web_layers")]
 
@@ -285,13 +285,7 @@ def test_drawing_tools_speak_latvian_and_a_refused_vertex_says_why(
     assert "Zīmēt daudzstūri" in titles and "Izgriezt caurumu" in titles, titles
     english = ("Draw ", "Edit ", "Cut ", "Remove ")
     assert not [title for title in titles if title.startswith(english)]
-    box = page.locator("#map").bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.click(cx - 60, cy - 40)
-    for dx, dy in ((60, 40), (60, -40)):
-        page.mouse.click(cx + dx, cy + dy)
-    page.mouse.move(cx - 60, cy + 40)  # the closing edge would cross the first one
-    page.mouse.click(cx - 60, cy + 40)
+    draw_self_crossing_outline(page)
     page.wait_for_selector("#m-geometry-error:not([hidden])")
     assert "krustotu pati sevi" in page.text_content("#m-geometry-error")
     assert not page.js_errors, page.js_errors
