@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, text
 
 from bench.certificates.database import bench_database
@@ -335,8 +336,6 @@ LATENCY_METRIC = "geoservice_http_request_duration_seconds"
 def server_buckets(base: str) -> dict[float, float]:
     """The server's own request-duration histogram (``/metrics``, every process added up),
     summed over every route and status except ``/metrics`` itself: upper bound → count."""
-    from prometheus_client.parser import text_string_to_metric_families
-
     out: dict[float, float] = defaultdict(float)
     body = httpx.get(f"{base}/metrics", timeout=30).text
     for family in text_string_to_metric_families(body):

@@ -132,21 +132,29 @@ def loopback_listener() -> Iterator[dict[str, Any]]:
     listener.close()
 
 
-def test_a_name_rebound_to_loopback_after_registration_is_not_called(
-    production_client: TestClient, production: Settings, engine: Engine, client_org: Any,
-    dns: dict[str, list[str]], loopback_listener: dict[str, Any],
-) -> None:
-    owner = client_org["owner"]
-    url = f"https://hooks.example.lv:{loopback_listener['port']}/hook"
-    dns["hooks.example.lv"] = [PUBLIC]  # public while it is registered …
-    made = production_client.post("/api/v1/webhooks", headers=bearer(owner),
-                                  json={"url": url, "events": ["statement.available"]})
+def _hook_with_one_event(client: TestClient, engine: Engine, owner: Any, host: str,
+                         port: int) -> Any:
+    """A webhook at https://host:port/hook registered by ``owner`` (its name must resolve to a
+    public address now), and one event for it in the outbox (e-mails to the users off)."""
+    made = client.post("/api/v1/webhooks", headers=bearer(owner), json={
+        "url": f"https://{host}:{port}/hook", "events": ["statement.available"]})
     assert made.status_code == 201, made.text
     with engine.begin() as conn:
         conn.execute(text("UPDATE users SET notifications = false "
                           "WHERE organisation_id = CAST(:o AS uuid)"), {"o": owner.org_id})
         assert notify.enqueue(conn, owner.org_id, "statement.available", secrets.token_hex(6),
                               {"statement_id": "x", "status": "available"}) == 1
+    return made
+
+
+def test_a_name_rebound_to_loopback_after_registration_is_not_called(
+    production_client: TestClient, production: Settings, engine: Engine, client_org: Any,
+    dns: dict[str, list[str]], loopback_listener: dict[str, Any],
+) -> None:
+    owner = client_org["owner"]
+    dns["hooks.example.lv"] = [PUBLIC]  # public while it is registered …
+    made = _hook_with_one_event(production_client, engine, owner, "hooks.example.lv",
+                                loopback_listener["port"])
     dns["hooks.example.lv"] = ["127.0.0.1"]  # … and our own machine when it is called
     assert dispatch.run_once(engine, production) == 1
     assert loopback_listener["connections"] == 0
@@ -179,14 +187,8 @@ def test_a_name_that_rebinds_between_the_check_and_the_connection_is_not_followe
     owner = client_org["owner"]
     url = f"https://rebind.example.lv:{loopback_listener['port']}/hook"
     dns["rebind.example.lv"] = [PUBLIC]
-    made = production_client.post("/api/v1/webhooks", headers=bearer(owner),
-                                  json={"url": url, "events": ["statement.available"]})
-    assert made.status_code == 201, made.text
-    with engine.begin() as conn:
-        conn.execute(text("UPDATE users SET notifications = false "
-                          "WHERE organisation_id = CAST(:o AS uuid)"), {"o": owner.org_id})
-        notify.enqueue(conn, owner.org_id, "statement.available", secrets.token_hex(6),
-                       {"statement_id": "x", "status": "available"})
+    _hook_with_one_event(production_client, engine, owner, "rebind.example.lv",
+                         loopback_listener["port"])
     real = socket.getaddrinfo
     looked_up: list[str] = []
 

@@ -29,6 +29,16 @@ def command_env(database_url: str, **extra: str) -> dict[str, str]:
     return env | extra
 
 
+def stop_group(proc: subprocess.Popen[bytes], grace: float = 30) -> None:
+    """SIGTERM to the process group ``proc`` leads, SIGKILL if it is not gone within ``grace``."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 class Child:
     """``python -m geoservice ARGS`` in its own process group; output goes to ``log``."""
 
@@ -56,12 +66,7 @@ class Child:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+            stop_group(self.proc)
         self._out.close()
 
     def __enter__(self) -> Child:

@@ -28,7 +28,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from geoservice.settings import ROOT
-from tests.operation.served import free_port
+from tests.operation.served import free_port, stop_group
 
 pytestmark = pytest.mark.slow
 
@@ -161,12 +161,7 @@ def test_make_run_in_one_clone_and_make_test_in_another(
         assert (a / "var" / "log" / "worker.log").exists()
         assert not (b / "var" / "run").exists() and not (b / "var" / "services.pids").exists()
     finally:
-        os.killpg(make_run.pid, signal.SIGTERM)
-        try:
-            make_run.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(make_run.pid, signal.SIGKILL)
-            make_run.wait()
+        stop_group(make_run)
         run_log.close()
     # This checkout's packages were used, never installed again.
     assert {p: p.stat().st_mtime_ns for p in markers} == markers

@@ -64,15 +64,23 @@ def _versions(engine: Engine, statement_id: str) -> list[tuple[int, int]]:
             "CAST(:s AS uuid)"), {"s": statement_id})]
 
 
+def _prepared_with_an_edit_midway(client: TestClient, engine: Engine, owner: Any,
+                                  monkeypatch: pytest.MonkeyPatch) -> tuple[Any, dict[str, Any]]:
+    """A prepared statement, and its first certificate's place edited by ``owner`` in the
+    middle of the next validation (``_edit_midway``)."""
+    st = prepared(client, engine, owner)
+    cert = st["certificate_ids"][0]
+    seen = _edit_midway(monkeypatch, engine, lambda: client.patch(
+        f"/api/v1/certificates/{cert}", headers=bearer(owner), json={"place": "Cita vieta"}))
+    return st, seen
+
+
 def test_a_certificate_edited_while_submit_validates_waits_and_is_refused(
     client: TestClient, engine: Engine, client_org, worker: Worker, sim: TracesSimulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     owner = client_org["owner"]
-    st = prepared(client, engine, owner)
-    cert = st["certificate_ids"][0]
-    seen = _edit_midway(monkeypatch, engine, lambda: client.patch(
-        f"/api/v1/certificates/{cert}", headers=bearer(owner), json={"place": "Cita vieta"}))
+    st, seen = _prepared_with_an_edit_midway(client, engine, owner, monkeypatch)
     submitted = client.post(f"/api/v1/statements/{st['id']}/submit", headers=bearer(owner))
     seen["thread"].join(timeout=30)
     assert submitted.status_code == 202, submitted.text
@@ -94,10 +102,7 @@ def test_a_certificate_edited_while_validate_runs_waits_for_the_answer_then_subm
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     owner = client_org["owner"]
-    st = prepared(client, engine, owner)
-    cert = st["certificate_ids"][0]
-    seen = _edit_midway(monkeypatch, engine, lambda: client.patch(
-        f"/api/v1/certificates/{cert}", headers=bearer(owner), json={"place": "Cita vieta"}))
+    st, seen = _prepared_with_an_edit_midway(client, engine, owner, monkeypatch)
     checked = client.post(f"/api/v1/statements/{st['id']}/validate", headers=bearer(owner))
     seen["thread"].join(timeout=30)
     assert checked.status_code == 200 and checked.json()["valid"] is True  # the state before
